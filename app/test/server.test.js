@@ -1,0 +1,161 @@
+// @ts-check
+// The app as a process with no Redis to reach: it must keep answering quickly, and shrug off
+// hostile clients. Counting against a real Redis is the integration tests' job.
+const { afterAll, beforeAll, describe, expect, test } = require("@jest/globals");
+const os = require("node:os");
+const { HEADERS_TIMEOUT_MS, CONNECTIONS_CHECK_MS } = require("../server");
+const { closedPort, rawExchange, request, spawnServer } = require("./helpers");
+
+const PASSWORD = "canary-password-never-logged";
+
+/** @type {import("./helpers").RunningServer} */
+let app;
+
+beforeAll(async () => {
+  const redisPort = await closedPort();
+  app = await spawnServer({
+    REDIS_HOST: "127.0.0.1",
+    REDIS_PORT: String(redisPort),
+    REDIS_PASSWORD: PASSWORD,
+  });
+}, 10000);
+
+afterAll(async () => {
+  await app?.stop();
+});
+
+/** The next ordinary request still gets its quick answer. */
+async function expectStillAnswering() {
+  const reply = await request(app.port);
+  expect(reply.status).toBe(503);
+  expect(reply.ms).toBeLessThan(1000);
+  expect(app.alive()).toBe(true);
+}
+
+describe("with Redis unreachable", () => {
+  test("GET / answers 503 within a second, ten times in a row, and the process stays up", async () => {
+    for (let i = 0; i < 10; i++) {
+      const reply = await request(app.port, { timeoutMs: 1000 });
+      expect(reply.status).toBe(503);
+      expect(reply.ms).toBeLessThan(1000);
+      expect(reply.headers["content-type"]).toBe("text/plain; charset=utf-8");
+      expect(reply.body).toBe("redis is not connected\n");
+    }
+    expect(app.alive()).toBe(true);
+  });
+
+  test("/healthz answers 503", async () => {
+    const reply = await request(app.port, { path: "/healthz", timeoutMs: 1000 });
+    expect(reply.status).toBe(503);
+    expect(reply.body).toBe("redis is not connected\n");
+  });
+
+  test("HEAD / answers 503 with no body", async () => {
+    const reply = await request(app.port, { method: "HEAD", timeoutMs: 1000 });
+    expect(reply.status).toBe(503);
+    expect(reply.body).toBe("");
+  });
+
+  test("every answer names the replica in X-Served-By", async () => {
+    const reply = await request(app.port, { path: "/anything" });
+    expect(reply.headers["x-served-by"]).toBe(os.hostname());
+  });
+});
+
+describe("methods", () => {
+  test.each(["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND"])("%s answers 405", async (method) => {
+    const reply = await request(app.port, { method, path: "/some/path" });
+    expect(reply.status).toBe(405);
+    expect(reply.headers.allow).toBe("GET, HEAD");
+    expect(reply.body).toBe("only GET and HEAD are allowed\n");
+  });
+
+  test("POST /healthz answers 405 too", async () => {
+    const reply = await request(app.port, { method: "POST", path: "/healthz" });
+    expect(reply.status).toBe(405);
+  });
+
+  // Node's HTTP parser only knows the registered methods; anything else never reaches the app.
+  test("an unknown method (FOO) is refused by Node's parser with 400", async () => {
+    const { response } = await rawExchange(app.port, "FOO / HTTP/1.1\r\nHost: x\r\n\r\n");
+    expect(response).toMatch(/^HTTP\/1\.1 400 /);
+    await expectStillAnswering();
+  });
+
+  test("CONNECT is dropped without an answer", async () => {
+    const { response, closedByServer } = await rawExchange(
+      app.port,
+      "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+    );
+    expect(closedByServer).toBe(true);
+    expect(response).toBe("");
+    await expectStillAnswering();
+  });
+});
+
+describe("hostile requests", () => {
+  test("a 10 KB path is answered like any page and never echoed", async () => {
+    const longPath = `/${"a".repeat(10 * 1024)}`;
+    const reply = await request(app.port, { path: longPath });
+    expect(reply.status).toBe(503);
+    expect(reply.body).not.toContain("aaaa");
+    await expectStillAnswering();
+  });
+
+  test("a 20 KB path (past Node's 16 KB header limit) gets 431", async () => {
+    const { response } = await rawExchange(
+      app.port,
+      `GET /${"a".repeat(20 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    );
+    expect(response).toMatch(/^HTTP\/1\.1 431 /);
+    await expectStillAnswering();
+  });
+
+  test.each([
+    { name: "a header line without a colon", raw: "GET / HTTP/1.1\r\nHost: x\r\nNot a header\r\n\r\n" },
+    { name: "a non-numeric Content-Length", raw: "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n" },
+    {
+      name: "both Content-Length and Transfer-Encoding",
+      raw: "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    },
+    { name: "binary garbage", raw: "\u0000\u0001\u0002garbage\r\n\r\n" },
+    { name: "a bad HTTP version", raw: "GET / HTTP/9.9.9\r\n\r\n" },
+  ])("$name gets 400", async ({ raw }) => {
+    const { response } = await rawExchange(app.port, raw);
+    expect(response).toMatch(/^HTTP\/1\.1 400 /);
+    await expectStillAnswering();
+  });
+
+  test(
+    "slow clients (half a header, or nothing at all) are cut off with 408 while others are served",
+    async () => {
+      const cutOffBy = HEADERS_TIMEOUT_MS + CONNECTIONS_CHECK_MS + 1500;
+      const halfHeader = "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+      const stalled = [
+        ...Array.from({ length: 10 }, () => rawExchange(app.port, halfHeader, { timeoutMs: cutOffBy })),
+        ...Array.from({ length: 10 }, () => rawExchange(app.port, "", { timeoutMs: cutOffBy })),
+      ];
+      // While they stall, everyone else is answered as usual.
+      for (let i = 0; i < 3; i++) await expectStillAnswering();
+      for (const { response, closedByServer, ms } of await Promise.all(stalled)) {
+        expect(closedByServer).toBe(true);
+        expect(response).toMatch(/^HTTP\/1\.1 408 /);
+        expect(ms).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 500);
+      }
+      await expectStillAnswering();
+    },
+    HEADERS_TIMEOUT_MS + 10000,
+  );
+});
+
+describe("logging", () => {
+  // Runs last: by now the app has served dozens of requests and retried Redis many times.
+  test("one start line, one line per Redis state change, nothing per request, never the password", () => {
+    const lines = app.output().trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^listening on port \d+; redis at 127\.0\.0\.1:\d+$/);
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^redis unavailable at 127\.0\.0\.1:\d+ \(.*ECONNREFUSED.*\); retrying$/),
+    ]);
+    expect(app.output()).not.toContain(PASSWORD);
+  });
+});

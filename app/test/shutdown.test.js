@@ -1,0 +1,152 @@
+// @ts-check
+// SIGTERM/SIGINT: stop accepting, drop Redis, exit 0 within a second, even with clients holding
+// connections open. Also the same through the exported API, in-process.
+const { describe, expect, test } = require("@jest/globals");
+const http = require("node:http");
+const net = require("node:net");
+const { createApp } = require("../server");
+const { closedPort, request, spawnServer, within } = require("./helpers");
+
+/** @returns {Promise<import("./helpers").RunningServer>} */
+async function startWithoutRedis() {
+  return spawnServer({ REDIS_HOST: "127.0.0.1", REDIS_PORT: String(await closedPort()) });
+}
+
+/**
+ * Sends `signal` and waits (bounded) for the exit.
+ * @param {import("./helpers").RunningServer} app
+ * @param {NodeJS.Signals} signal
+ */
+async function stopWith(app, signal) {
+  const sent = Date.now();
+  app.child.kill(signal);
+  const exit = await within(app.exited, 3000, `exit after ${signal}`);
+  return { ...exit, ms: exit.at - sent };
+}
+
+/**
+ * Opens a keep-alive connection that has been answered once and stays open.
+ * @param {number} port
+ * @returns {Promise<http.Agent>}
+ */
+async function idleKeepAliveConnection(port) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  await within(
+    new Promise((resolve, reject) => {
+      http
+        .get({ host: "127.0.0.1", port, path: "/", agent }, (res) => res.resume().on("end", resolve))
+        .on("error", reject);
+    }),
+    3000,
+    "keep-alive request",
+  );
+  return agent;
+}
+
+describe("the process", () => {
+  test.each(/** @type {NodeJS.Signals[]} */ (["SIGTERM", "SIGINT"]))(
+    "%s: exits 0 within a second",
+    async (signal) => {
+      const app = await startWithoutRedis();
+      try {
+        const { code, signal: killedBy, ms } = await stopWith(app, signal);
+        expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
+        expect(ms).toBeLessThan(1000);
+        expect(app.output()).toContain(`${signal} received; shutting down`);
+      } finally {
+        await app.stop();
+      }
+    },
+    15000,
+  );
+
+  test("SIGTERM with clients holding connections open (idle keep-alive, half-sent request) still exits 0 within a second", async () => {
+    const app = await startWithoutRedis();
+    const agent = await idleKeepAliveConnection(app.port);
+    const stalled = net.connect(app.port, "127.0.0.1");
+    stalled.on("error", () => {});
+    try {
+      await within(new Promise((resolve) => stalled.once("connect", resolve)), 3000, "raw connect");
+      stalled.write("GET / HTTP/1.1\r\nHost: x\r\n");
+      const { code, ms } = await stopWith(app, "SIGTERM");
+      expect(code).toBe(0);
+      expect(ms).toBeLessThan(1000);
+    } finally {
+      agent.destroy();
+      stalled.destroy();
+      await app.stop();
+    }
+  }, 15000);
+
+  test("a second signal while shutting down changes nothing", async () => {
+    const app = await startWithoutRedis();
+    try {
+      app.child.kill("SIGTERM");
+      app.child.kill("SIGINT");
+      const exit = await within(app.exited, 3000, "exit");
+      expect(exit.code).toBe(0);
+    } finally {
+      await app.stop();
+    }
+  }, 15000);
+
+  test("a bad setting stops it at once with exit 1 and the key's name", async () => {
+    await expect(spawnServer({ REDIS_PORT: "not-a-port" })).rejects.toThrow(
+      /exited \(1\)[\s\S]*REDIS_PORT must be/,
+    );
+  }, 15000);
+
+  test("a port already in use stops it with exit 1", async () => {
+    const holder = net.createServer();
+    await new Promise((resolve) => holder.listen(0, "127.0.0.1", () => resolve(undefined)));
+    const { port } = /** @type {net.AddressInfo} */ (holder.address());
+    try {
+      await expect(spawnServer({ PORT: String(port), REDIS_HOST: "127.0.0.1" })).rejects.toThrow(
+        /exited \(1\)[\s\S]*cannot listen on port/,
+      );
+    } finally {
+      holder.close();
+    }
+  }, 15000);
+});
+
+describe("createApp", () => {
+  test("listens, answers 503 without Redis, and close() ends everything within a second", async () => {
+    /** @type {string[]} */
+    const lines = [];
+    const app = createApp({
+      port: 0,
+      redisHost: "127.0.0.1",
+      redisPort: await closedPort(),
+      log: (line) => lines.push(line),
+    });
+    const port = await within(app.listening, 3000, "listening");
+    expect(port).toBeGreaterThan(0);
+    const reply = await request(port);
+    expect(reply.status).toBe(503);
+    const agent = await idleKeepAliveConnection(port);
+    try {
+      const started = Date.now();
+      await within(app.close(), 1000, "close");
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(app.server.listening).toBe(false);
+      await expect(request(port)).rejects.toThrow(/ECONNREFUSED/);
+      expect(lines.join("\n")).toMatch(/redis unavailable at 127\.0\.0\.1:\d+/);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  test("listening rejects when the port is taken, and close() still works", async () => {
+    const holder = net.createServer();
+    await new Promise((resolve) => holder.listen(0, () => resolve(undefined)));
+    const { port } = /** @type {net.AddressInfo} */ (holder.address());
+    try {
+      const app = createApp({ port, redisHost: "127.0.0.1", redisPort: await closedPort(), log: () => {} });
+      await expect(app.listening).rejects.toThrow(/EADDRINUSE/);
+      await within(app.close(), 1000, "close");
+    } finally {
+      holder.close();
+    }
+  });
+});

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sets up whatever is missing for `pulumi up` and the tests, in order: npm packages, the pinned
+# Pulumi CLI and language host, the docker and command plugins, a Docker engine, the images.
+# Idempotent: a second run finds everything and takes seconds. Usage: scripts/bootstrap.sh
+set -euo pipefail
+export SCRIPT_START=${SCRIPT_START:-$(date +%s)}
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+steps=(npm toolchain plugins docker-engine images)
+n=0
+for step in "${steps[@]}"; do
+  n=$((n + 1))
+  export STEP="bootstrap $n/${#steps[@]} $step"
+  case $step in
+    npm)
+      # package-lock.json pins every npm package; app/node_modules comes from the postinstall.
+      if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
+        [ ! -d app/node_modules ]; then
+        say "installing npm packages (npm ci)"
+        npm ci --no-audit --no-fund >"$(mkdir -p "$LOG_DIR" && echo "$LOG_DIR/npm-ci.log")" 2>&1 ||
+          die "npm ci failed (log: $LOG_DIR/npm-ci.log)"
+      fi
+      say "npm packages in place"
+      ;;
+    *) "$REPO_ROOT/scripts/$step.sh" ;;
+  esac
+done
+STEP=bootstrap say "ready"

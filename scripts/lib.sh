@@ -1,0 +1,24 @@
+# Sourced by the scripts in this folder: repository paths, pinned versions, the cache folder and
+# progress lines. Not meant to be run on its own.
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=../toolchain/versions.env
+source "$REPO_ROOT/toolchain/versions.env"
+
+# Built binaries, images' root file systems and logs live outside the repository, keyed by
+# version, so that a second run (or a second clone) finds them.
+CACHE_DIR=${CONTAINER_LINKS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/container-links}
+TOOLCHAIN_BIN=$CACHE_DIR/toolchain/bin
+LOG_DIR=$CACHE_DIR/logs
+
+# Progress: every line says which step is running and the time since the script started.
+SCRIPT_START=${SCRIPT_START:-$(date +%s)}
+STEP=${STEP:-$(basename "$0" .sh)}
+say() { printf '[%s +%ss] %s\n' "$STEP" "$(($(date +%s) - SCRIPT_START))" "$*"; }
+die() {
+  say "error: $*" >&2
+  exit 1
+}
+
+# A short content hash of files, used as a cache key so edited sources rebuild.
+hash_files() { cat "$@" | sha256sum | cut -c1-12; }

@@ -1,0 +1,663 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  CONFIG_KEYS,
+  ConfigError,
+  ConfigKeySpec,
+  InvalidConfigError,
+  gatewayAddress,
+  parseConfig,
+  ParseOptions,
+  StackConfig,
+  subnetHost,
+} from "../../lib/config";
+import { loadConfig } from "../../lib/stackConfig";
+
+type Raw = Record<string, string>;
+
+function parse(values: Raw, options?: ParseOptions): StackConfig {
+  return parseConfig((key) => (Object.hasOwn(values, key) ? values[key] : undefined), options);
+}
+
+/** The InvalidConfigError parse throws; fails the test when it does not throw one. */
+function parseError(values: Raw, options?: ParseOptions): InvalidConfigError {
+  try {
+    parse(values, options);
+  } catch (err) {
+    expect(err).toBeInstanceOf(InvalidConfigError);
+    expect(err).toBeInstanceOf(AggregateError);
+    return err as InvalidConfigError;
+  }
+  throw new Error(`expected ${JSON.stringify(values)} to be rejected`);
+}
+
+const DIGEST = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+const DEFAULTS: StackConfig = {
+  target: "container",
+  linkMode: "legacy",
+  linkAlias: "redis",
+  redisName: "redis-server",
+  appName: "counter-app",
+  cliName: "redis-cli",
+  probeName: "link-probe",
+  networkName: "container-links",
+  networkSubnet: "172.31.240.0/24",
+  redisAddress: "172.31.240.10",
+  appPort: 3000,
+  redisImage: "redis:7.0",
+  nodeImage: "node:18-bookworm-slim",
+  probeImage: "busybox:1.35",
+  dataVolume: "redis-server-data",
+  retainData: true,
+  checkRequests: 3,
+  readyTimeoutSeconds: 60,
+  appReplicas: 3,
+};
+
+describe("defaults", () => {
+  test("an empty configuration gives the documented defaults", () => {
+    expect(parse({})).toStrictEqual(DEFAULTS);
+  });
+
+  test("appImage is absent (not even undefined) when unset", () => {
+    expect(Object.hasOwn(parse({}), "appImage")).toBe(false);
+  });
+
+  test.each(CONFIG_KEYS.filter((k) => k.default !== undefined).map((k) => [k.key, k.default] as const))(
+    "CONFIG_KEYS default of %s (%p) is what parseConfig returns",
+    (key, def) => {
+      expect(parse({})[key as keyof StackConfig]).toStrictEqual(def);
+    },
+  );
+
+  test("only the optional, derived and secret keys have no default", () => {
+    expect(CONFIG_KEYS.filter((k) => k.default === undefined).map((k) => k.key)).toEqual([
+      "appImage",
+      "dataVolume",
+      "redisPassword",
+    ]);
+    expect(CONFIG_KEYS.filter((k) => k.secret).map((k) => k.key)).toEqual(["redisPassword"]);
+  });
+
+  test("parseConfig reads exactly the keys in CONFIG_KEYS", () => {
+    const read = new Set<string>();
+    parseConfig((key) => {
+      read.add(key);
+      return undefined;
+    });
+    expect([...read].sort()).toEqual(CONFIG_KEYS.map((k) => k.key).sort());
+  });
+
+  test("every key with a default passes its own default back through the parser", () => {
+    const explicit = Object.fromEntries(
+      CONFIG_KEYS.filter((k) => k.default !== undefined).map((k) => [k.key, String(k.default)]),
+    );
+    expect(parse(explicit)).toStrictEqual(DEFAULTS);
+  });
+});
+
+describe("valid overrides", () => {
+  test.each<[Raw, Partial<StackConfig>]>([
+    [
+      { target: "swarm", linkMode: "network" },
+      { target: "swarm", linkMode: "network" },
+    ],
+    [{ linkMode: "network" }, { linkMode: "network" }],
+    [{ linkAlias: "db" }, { linkAlias: "db" }],
+    [{ linkAlias: "Redis-1" }, { linkAlias: "Redis-1" }],
+    [{ linkAlias: "r" }, { linkAlias: "r" }],
+    [{ linkAlias: "redis-server" }, { linkAlias: "redis-server" }],
+    [{ linkAlias: "a".repeat(63) }, { linkAlias: "a".repeat(63) }],
+    [{ redisName: "my_redis.1" }, { redisName: "my_redis.1", dataVolume: "my_redis.1-data" }],
+    [{ redisName: "r2" }, { redisName: "r2", dataVolume: "r2-data" }],
+    [{ redisName: "r".repeat(63) }, { redisName: "r".repeat(63), dataVolume: `${"r".repeat(63)}-data` }],
+    [{ appName: "app2" }, { appName: "app2" }],
+    [{ cliName: "cli" }, { cliName: "cli" }],
+    [{ probeName: "probe" }, { probeName: "probe" }],
+    [{ networkName: "links_net.1" }, { networkName: "links_net.1" }],
+    [{ networkSubnet: "10.10.0.0/16" }, { networkSubnet: "10.10.0.0/16", redisAddress: "10.10.0.10" }],
+    [
+      { networkSubnet: "192.168.5.16/28" },
+      { networkSubnet: "192.168.5.16/28", redisAddress: "192.168.5.26" },
+    ],
+    [{ networkSubnet: "172.20.8.0/21" }, { networkSubnet: "172.20.8.0/21", redisAddress: "172.20.8.10" }],
+    [{ appPort: "1" }, { appPort: 1 }],
+    [{ appPort: "3001" }, { appPort: 3001 }],
+    [{ appPort: "65535" }, { appPort: 65535 }],
+    [{ appImage: "counter-app:dev" }, { appImage: "counter-app:dev" }],
+    [
+      { appImage: "registry.example.com:5000/team/counter-app:1.2.3" },
+      { appImage: "registry.example.com:5000/team/counter-app:1.2.3" },
+    ],
+    [{ appImage: `localhost:5000/counter@${DIGEST}` }, { appImage: `localhost:5000/counter@${DIGEST}` }],
+    [{ redisImage: "redis" }, { redisImage: "redis" }],
+    [{ redisImage: "Registry.Example.com/redis:7" }, { redisImage: "Registry.Example.com/redis:7" }],
+    [{ redisImage: "myregistry:5000/redis" }, { redisImage: "myregistry:5000/redis" }],
+    [{ redisImage: "localhost/redis:7" }, { redisImage: "localhost/redis:7" }],
+    [{ redisImage: "redis:7.2.4-alpine" }, { redisImage: "redis:7.2.4-alpine" }],
+    [{ redisImage: "docker.io/library/redis:7.0" }, { redisImage: "docker.io/library/redis:7.0" }],
+    [{ redisImage: `redis:7.0@${DIGEST}` }, { redisImage: `redis:7.0@${DIGEST}` }],
+    [{ redisImage: "my__org/re--dis:Tag_1.x" }, { redisImage: "my__org/re--dis:Tag_1.x" }],
+    [{ nodeImage: "node:20-bookworm-slim" }, { nodeImage: "node:20-bookworm-slim" }],
+    [{ probeImage: `busybox@${DIGEST}` }, { probeImage: `busybox@${DIGEST}` }],
+    [{ dataVolume: "redis_data" }, { dataVolume: "redis_data" }],
+    [{ dataVolume: "v".repeat(128) }, { dataVolume: "v".repeat(128) }],
+    [{ retainData: "false" }, { retainData: false }],
+    [{ retainData: "true" }, { retainData: true }],
+    [{ checkRequests: "1" }, { checkRequests: 1 }],
+    [{ checkRequests: "1000" }, { checkRequests: 1000 }],
+    [{ readyTimeoutSeconds: "3600" }, { readyTimeoutSeconds: 3600 }],
+    [{ appReplicas: "1" }, { appReplicas: 1 }],
+    [{ appReplicas: "50" }, { appReplicas: 50 }],
+  ])("%j", (values, expected) => {
+    expect(parse(values)).toStrictEqual({ ...DEFAULTS, ...expected });
+  });
+});
+
+const ENUM_TARGET = 'is not one of "container", "swarm"';
+const ENUM_LINK = 'is not one of "legacy", "network"';
+const NAME =
+  'is not a valid name (2-63 characters: letters, digits, "_", ".", "-"; starting with a letter or digit)';
+const NETWORK = "is not a valid network name (2-63 characters";
+const VOLUME = "is not a valid volume name (2-128 characters";
+const ALIAS = "is not a valid hostname label (1-63 characters";
+const IMAGE =
+  "is not a valid image reference ([registry[:port]/]name[:tag][@sha256:<64 hex>], name in lowercase)";
+const BOOL = 'is not "true" or "false"';
+const CIDR = "is not an IPv4 CIDR (a.b.c.d/prefix)";
+const PREFIX = "has a prefix outside 16-28";
+const a64 = "a".repeat(64);
+
+describe("rejected values", () => {
+  // [key, raw value, value as shown in the message, rest of the message]
+  test.each<[string, string, string, string]>([
+    ["target", "Swarm", '"Swarm"', ENUM_TARGET],
+    ["target", "", '""', ENUM_TARGET],
+    ["target", "kubernetes", '"kubernetes"', ENUM_TARGET],
+    ["linkMode", "bridge", '"bridge"', ENUM_LINK],
+    ["linkMode", "LEGACY", '"LEGACY"', ENUM_LINK],
+    ["linkMode", " legacy", '" legacy"', ENUM_LINK],
+    ["appPort", "70000", '"70000"', "is not an integer in 1-65535"],
+    ["appPort", "0", '"0"', "is not an integer in 1-65535"],
+    ["appPort", "65536", '"65536"', "is not an integer in 1-65535"],
+    ["appPort", "3000.5", '"3000.5"', "is not an integer in 1-65535"],
+    ["appPort", "03e3", '"03e3"', "is not an integer in 1-65535"],
+    ["appPort", "3e3", '"3e3"', "is not an integer in 1-65535"],
+    ["appPort", " 3000", '" 3000"', "is not an integer in 1-65535"],
+    ["appPort", "3000 ", '"3000 "', "is not an integer in 1-65535"],
+    ["appPort", "", '""', "is not an integer in 1-65535"],
+    ["appPort", "99999999999999999999", '"99999999999999999999"', "is not an integer in 1-65535"],
+    ["appPort", "-1", '"-1"', "is not an integer in 1-65535"],
+    ["appPort", "+3000", '"+3000"', "is not an integer in 1-65535"],
+    ["appPort", "0x10", '"0x10"', "is not an integer in 1-65535"],
+    ["appPort", "03000", '"03000"', "is not an integer in 1-65535"],
+    ["appPort", "3_000", '"3_000"', "is not an integer in 1-65535"],
+    ["appPort", "Infinity", '"Infinity"', "is not an integer in 1-65535"],
+    ["checkRequests", "0", '"0"', "is not an integer in 1-1000"],
+    ["checkRequests", "1001", '"1001"', "is not an integer in 1-1000"],
+    ["readyTimeoutSeconds", "3601", '"3601"', "is not an integer in 1-3600"],
+    ["readyTimeoutSeconds", "1.0", '"1.0"', "is not an integer in 1-3600"],
+    ["appReplicas", "0", '"0"', "is not an integer in 1-50"],
+    ["appReplicas", "51", '"51"', "is not an integer in 1-50"],
+    ["retainData", "yes", '"yes"', BOOL],
+    ["retainData", "True", '"True"', BOOL],
+    ["retainData", "1", '"1"', BOOL],
+    ["retainData", "", '""', BOOL],
+    ["redisName", "bad name", '"bad name"', NAME],
+    ["redisName", "-redis", '"-redis"', NAME],
+    ["redisName", ".redis", '".redis"', NAME],
+    ["redisName", "r", '"r"', NAME],
+    ["redisName", "", '""', NAME],
+    ["redisName", a64, `"${"a".repeat(60)}"... (64 characters)`, NAME],
+    ["redisName", "redis;rm -rf /", '"redis;rm -rf /"', NAME],
+    ["redisName", "$(reboot)", '"$(reboot)"', NAME],
+    ["redisName", "redis\nserver", '"redis\\nserver"', NAME],
+    ["redisName", '"redis"', '"\\"redis\\""', NAME],
+    ["redisName", "rédis", '"r\\u00e9dis"', NAME],
+    ["redisName", "/redis", '"/redis"', NAME],
+    ["appName", "app/1", '"app/1"', NAME],
+    ["cliName", "cli`id`", '"cli`id`"', NAME],
+    ["probeName", "probe&", '"probe&"', NAME],
+    ["linkAlias", "redis.db", '"redis.db"', ALIAS],
+    ["linkAlias", "redis_db", '"redis_db"', ALIAS],
+    ["linkAlias", "-redis", '"-redis"', ALIAS],
+    ["linkAlias", "redis-", '"redis-"', ALIAS],
+    ["linkAlias", "1redis", '"1redis"', ALIAS],
+    ["linkAlias", "", '""', ALIAS],
+    ["linkAlias", a64, `"${"a".repeat(60)}"... (64 characters)`, ALIAS],
+    ["linkAlias", "re dis", '"re dis"', ALIAS],
+    ["linkAlias", "'redis'", "\"'redis'\"", ALIAS],
+    ["linkAlias", "$(id)", '"$(id)"', ALIAS],
+    ["linkAlias", "redis;ls", '"redis;ls"', ALIAS],
+    ["linkAlias", "redis\n", '"redis\\n"', ALIAS],
+    ["networkName", "net work", '"net work"', NETWORK],
+    ["networkName", "-net", '"-net"', NETWORK],
+    ["networkName", a64, `"${"a".repeat(60)}"... (64 characters)`, NETWORK],
+    [
+      "networkSubnet",
+      "172.31.240.5/24",
+      '"172.31.240.5/24"',
+      'is not a network address (did you mean "172.31.240.0/24"?)',
+    ],
+    [
+      "networkSubnet",
+      "10.0.1.0/16",
+      '"10.0.1.0/16"',
+      'is not a network address (did you mean "10.0.0.0/16"?)',
+    ],
+    ["networkSubnet", "172.31.240.0/8", '"172.31.240.0/8"', PREFIX],
+    ["networkSubnet", "10.0.0.0/15", '"10.0.0.0/15"', PREFIX],
+    ["networkSubnet", "10.0.0.0/29", '"10.0.0.0/29"', PREFIX],
+    ["networkSubnet", "10.0.0.0/32", '"10.0.0.0/32"', PREFIX],
+    ["networkSubnet", "10.0.0.0/33", '"10.0.0.0/33"', CIDR],
+    ["networkSubnet", "172.31.240.0", '"172.31.240.0"', CIDR],
+    ["networkSubnet", "256.1.1.0/24", '"256.1.1.0/24"', CIDR],
+    ["networkSubnet", "172.031.240.0/24", '"172.031.240.0/24"', CIDR],
+    ["networkSubnet", "172.31.240.0/024", '"172.31.240.0/024"', CIDR],
+    ["networkSubnet", "172.31.240.0/24 ", '"172.31.240.0/24 "', CIDR],
+    ["networkSubnet", "fd00::/64", '"fd00::/64"', CIDR],
+    ["networkSubnet", "", '""', CIDR],
+    ["redisImage", "Redis:7", '"Redis:7"', IMAGE],
+    ["redisImage", "redis:7.0; rm -rf /", '"redis:7.0; rm -rf /"', IMAGE],
+    ["redisImage", "redis 7", '"redis 7"', IMAGE],
+    ["redisImage", "redis:$(id)", '"redis:$(id)"', IMAGE],
+    ["redisImage", "redis:`id`", '"redis:`id`"', IMAGE],
+    ["redisImage", "redis:7\n", '"redis:7\\n"', IMAGE],
+    ["redisImage", '"redis:7"', '"\\"redis:7\\""', IMAGE],
+    ["redisImage", "", '""', IMAGE],
+    ["redisImage", "redis:", '"redis:"', IMAGE],
+    ["redisImage", ":7", '":7"', IMAGE],
+    ["redisImage", "redis:.7", '"redis:.7"', IMAGE],
+    ["redisImage", "redis@sha256:abc", '"redis@sha256:abc"', IMAGE],
+    ["redisImage", `redis:${"t".repeat(129)}`, `"redis:${"t".repeat(54)}"... (135 characters)`, IMAGE],
+    ["redisImage", "-redis:7", '"-redis:7"', IMAGE],
+    ["redisImage", "redis//x", '"redis//x"', IMAGE],
+    ["redisImage", "https://docker.io/redis:7", '"https://docker.io/redis:7"', IMAGE],
+    ["appImage", "", '""', IMAGE],
+    ["appImage", "Team/app", '"Team/app"', IMAGE],
+    ["appImage", "registry.example.com/Team/app", '"registry.example.com/Team/app"', IMAGE],
+    ["appImage", "registry.example.com:port/app", '"registry.example.com:port/app"', IMAGE],
+    ["nodeImage", "node:18 bookworm", '"node:18 bookworm"', IMAGE],
+    ["probeImage", "busybox:1.35&&id", '"busybox:1.35&&id"', IMAGE],
+    ["dataVolume", "a", '"a"', VOLUME],
+    ["dataVolume", "vol/ume", '"vol/ume"', VOLUME],
+    ["dataVolume", ".vol", '".vol"', VOLUME],
+    ["dataVolume", "v".repeat(129), `"${"v".repeat(60)}"... (129 characters)`, VOLUME],
+  ])("%s = %j", (key, value, shown, problem) => {
+    const err = parseError({ [key]: value });
+    expect(err.errors).toHaveLength(1);
+    const [only] = err.errors;
+    expect(only).toBeInstanceOf(ConfigError);
+    expect(only.key).toBe(key);
+    expect(only.value).toBe(shown);
+    expect(only.message).toContain(`container-links:${key}: ${shown} ${problem}`);
+    expect(err.message).toContain(`container-links:${key}: ${shown} `);
+  });
+
+  test("one problem gives the full message", () => {
+    expect(parseError({ appPort: "70000" }).message).toBe(
+      "invalid stack configuration (1 problem; change with `pulumi config set <key> <value>` or remove with `pulumi config rm <key>`):\n" +
+        '  container-links:appPort: "70000" is not an integer in 1-65535',
+    );
+  });
+
+  test("several problems are reported together, in key order", () => {
+    const err = parseError({
+      linkMode: "bogus",
+      appPort: "70000",
+      redisImage: "bad image",
+      retainData: "maybe",
+      networkSubnet: "172.31.240.5/24",
+    });
+    expect(err.errors.map((e) => e.key)).toEqual([
+      "linkMode",
+      "networkSubnet",
+      "appPort",
+      "redisImage",
+      "retainData",
+    ]);
+    expect(err.message).toBe(
+      "invalid stack configuration (5 problems; change with `pulumi config set <key> <value>` or remove with `pulumi config rm <key>`):\n" +
+        '  container-links:linkMode: "bogus" is not one of "legacy", "network"\n' +
+        '  container-links:networkSubnet: "172.31.240.5/24" is not a network address (did you mean "172.31.240.0/24"?)\n' +
+        '  container-links:appPort: "70000" is not an integer in 1-65535\n' +
+        '  container-links:redisImage: "bad image" is not a valid image reference ([registry[:port]/]name[:tag][@sha256:<64 hex>], name in lowercase)\n' +
+        '  container-links:retainData: "maybe" is not "true" or "false"',
+    );
+  });
+
+  test("the namespace in messages can be changed", () => {
+    expect(parseError({ appPort: "x" }, { namespace: "other" }).errors[0].message).toBe(
+      'other:appPort: "x" is not an integer in 1-65535',
+    );
+  });
+});
+
+describe("hostile values are shown safely", () => {
+  test.each<[string, string]>([
+    ["redis\nserver", '"redis\\nserver"'],
+    ["a\r\nb", '"a\\r\\nb"'],
+    ["\u001b[31mred", '"\\u001b[31mred"'],
+    ["\u009b31mred", '"\\u009b31mred"'],
+    ["\u202eevil", '"\\u202eevil"'],
+    ["del\u007f", '"del\\u007f"'],
+    ["\u{1f642}", '"\\ud83d\\ude42"'],
+    ["back\\slash", '"back\\\\slash"'],
+    ["x".repeat(5000), `"${"x".repeat(60)}"... (5000 characters)`],
+    ["é".repeat(61), `"${"\\u00e9".repeat(60)}"... (61 characters)`],
+  ])("%j", (value, shown) => {
+    const err = parseError({ redisName: value });
+    expect(err.errors[0].value).toBe(shown);
+    expect(err.errors[0].message).toBe(`container-links:redisName: ${shown} ${NAME}`);
+    // One line per problem, printable ASCII only.
+    expect(err.message.split("\n")).toHaveLength(2);
+    expect(err.message).toMatch(/^[\x20-\x7e\n]*$/);
+  });
+});
+
+describe("cross-key rules", () => {
+  test.each<[Raw, string, string]>([
+    [
+      { appName: "redis-server" },
+      "appName",
+      'container-links:appName: "redis-server" is already used by redisName',
+    ],
+    [
+      { cliName: "REDIS-SERVER" },
+      "cliName",
+      'container-links:cliName: "REDIS-SERVER" is already used by redisName',
+    ],
+    [
+      { probeName: "counter-app" },
+      "probeName",
+      'container-links:probeName: "counter-app" is already used by appName',
+    ],
+    [
+      { probeName: "redis-cli" },
+      "probeName",
+      'container-links:probeName: "redis-cli" is already used by cliName',
+    ],
+    [
+      { linkAlias: "redis-cli" },
+      "linkAlias",
+      'container-links:linkAlias: "redis-cli" is also the name of cliName',
+    ],
+    [
+      { linkAlias: "Counter-App" },
+      "linkAlias",
+      'container-links:linkAlias: "Counter-App" is also the name of appName',
+    ],
+    [
+      { linkAlias: "link-probe" },
+      "linkAlias",
+      'container-links:linkAlias: "link-probe" is also the name of probeName',
+    ],
+    [
+      { target: "swarm" },
+      "linkMode",
+      'container-links:linkMode: "legacy" cannot be used with target "swarm" (swarm services have no legacy links); use "network"',
+    ],
+    [
+      { target: "swarm", linkMode: "legacy" },
+      "linkMode",
+      'container-links:linkMode: "legacy" cannot be used',
+    ],
+  ])("%j", (values, key, message) => {
+    const err = parseError(values);
+    expect(err.errors.map((e) => e.key)).toEqual([key]);
+    expect(err.errors[0].message).toContain(message);
+  });
+
+  test("three identical names give two errors", () => {
+    const err = parseError({ redisName: "same", appName: "same", cliName: "same" });
+    expect(err.errors.map((e) => e.message)).toEqual([
+      'container-links:appName: "same" is already used by redisName (container names must differ)',
+      'container-links:cliName: "same" is already used by redisName (container names must differ)',
+    ]);
+  });
+
+  test("an invalid redisName does not also fail the derived dataVolume", () => {
+    expect(parseError({ redisName: "bad name" }).errors.map((e) => e.key)).toEqual(["redisName"]);
+  });
+
+  test("an explicit dataVolume wins over the derived one", () => {
+    expect(parse({ redisName: "cache", dataVolume: "keep-me" }).dataVolume).toBe("keep-me");
+  });
+
+  test("the same value is accepted in different namespaces (network and container names)", () => {
+    expect(parse({ networkName: "redis-server" }).networkName).toBe("redis-server");
+  });
+});
+
+describe("redisPassword (secret)", () => {
+  test.each(["s3cr3t.P+/=_-x", "a", "a".repeat(512), "0123abcd", "YWJj+/=="])(
+    "%j is accepted and not returned",
+    (pw) => {
+      const config = parse({ redisPassword: pw });
+      expect(config).toStrictEqual(DEFAULTS);
+      if (pw.length >= 8) expect(JSON.stringify(config)).not.toContain(pw);
+    },
+  );
+
+  test.each([
+    "has space",
+    'quote"',
+    "it's",
+    "new\nline",
+    "",
+    "-leading",
+    "a".repeat(513),
+    "$(id)",
+    "pa;ss",
+    "back\\",
+    "tab\t",
+    "ünï",
+  ])("%j is rejected without showing it", (pw) => {
+    const err = parseError({ redisPassword: pw });
+    expect(err.errors).toHaveLength(1);
+    expect(err.errors[0].key).toBe("redisPassword");
+    expect(err.errors[0].value).toBe("(secret)");
+    expect(err.errors[0].message).toBe(
+      'container-links:redisPassword: (secret) must be 1-512 characters from A-Z a-z 0-9 . _ + / = -, not starting with "-"',
+    );
+    if (pw.length > 0) expect(JSON.stringify(err)).not.toContain(pw);
+    if (pw.length > 0) expect(err.message).not.toContain(pw);
+  });
+
+  test("a password stored in plain text is rejected when isSecret says so", () => {
+    const err = parseError({ redisPassword: "plaintext1" }, { isSecret: () => false });
+    expect(err.errors.map((e) => e.message)).toEqual([
+      "container-links:redisPassword: (secret) is stored in plain text; set it with `pulumi config set --secret redisPassword <value>`",
+    ]);
+    expect(err.message).not.toContain("plaintext1");
+  });
+
+  test("isSecret is not consulted for an unset password", () => {
+    expect(parse({}, { isSecret: () => false })).toStrictEqual(DEFAULTS);
+  });
+});
+
+describe("unknown keys", () => {
+  test("misspelt and foreign keys are reported when presentKeys is given", () => {
+    const err = parseError(
+      { appPort: "3001" },
+      { presentKeys: ["appPort", "appport", "colour", "bad key\n"] },
+    );
+    expect(err.errors.map((e) => e.message)).toEqual([
+      "container-links:appport: (value not shown) is not a known key (did you mean appPort?)",
+      "container-links:colour: (value not shown) is not a known key",
+      'container-links:"bad key\\n": (value not shown) is not a known key',
+    ]);
+  });
+
+  test("all known keys pass", () => {
+    expect(parse({}, { presentKeys: CONFIG_KEYS.map((k) => k.key) })).toStrictEqual(DEFAULTS);
+  });
+});
+
+describe("subnet helpers", () => {
+  test.each<[string, number, string]>([
+    ["172.31.240.0/24", 1, "172.31.240.1"],
+    ["172.31.240.0/24", 10, "172.31.240.10"],
+    ["172.31.240.0/24", 254, "172.31.240.254"],
+    ["10.0.0.0/16", 256, "10.0.1.0"],
+    ["10.0.0.0/16", 65534, "10.0.255.254"],
+    ["192.168.5.16/28", 14, "192.168.5.30"],
+    ["10.0.0.0/8", 16777214, "10.255.255.254"],
+    ["0.0.0.0/0", 1, "0.0.0.1"],
+    ["255.255.255.0/24", 254, "255.255.255.254"],
+    ["10.0.0.0/30", 2, "10.0.0.2"],
+  ])("subnetHost(%j, %d) = %j", (cidr, n, expected) => {
+    expect(subnetHost(cidr, n)).toBe(expected);
+  });
+
+  test.each<[string, number, string]>([
+    ["172.31.240.0/24", 0, "host 0 is outside 172.31.240.0/24 (hosts 1-254)"],
+    ["172.31.240.0/24", 255, "host 255 is outside 172.31.240.0/24 (hosts 1-254)"],
+    ["172.31.240.0/24", 1.5, "host 1.5 is outside 172.31.240.0/24 (hosts 1-254)"],
+    ["192.168.5.16/28", 15, "host 15 is outside 192.168.5.16/28 (hosts 1-14)"],
+    ["10.0.0.0/31", 1, "10.0.0.0/31 has no host addresses"],
+    ["10.0.0.0/32", 1, "10.0.0.0/32 has no host addresses"],
+    ["172.31.240.5/24", 1, '"172.31.240.5/24" is not a network address (host bits are set)'],
+    ["bogus", 1, '"bogus" is not an IPv4 CIDR (a.b.c.d/prefix)'],
+    ["1.2.3.4/24\n", 1, '"1.2.3.4/24\\n" is not an IPv4 CIDR (a.b.c.d/prefix)'],
+  ])("subnetHost(%j, %d) throws", (cidr, n, message) => {
+    expect(() => subnetHost(cidr, n)).toThrow(message);
+  });
+
+  test.each<[string, string]>([
+    ["172.31.240.0/24", "172.31.240.1"],
+    ["10.10.0.0/16", "10.10.0.1"],
+    ["192.168.5.16/28", "192.168.5.17"],
+  ])("gatewayAddress(%j) = %j", (cidr, expected) => {
+    expect(gatewayAddress(cidr)).toBe(expected);
+  });
+
+  test("the gateway and Redis get different addresses in the default subnet", () => {
+    expect(gatewayAddress(DEFAULTS.networkSubnet)).toBe("172.31.240.1");
+    expect(DEFAULTS.redisAddress).toBe("172.31.240.10");
+  });
+});
+
+// The `config:` section docs/config.md proposes for Pulumi.yaml, rebuilt from CONFIG_KEYS. Keys without
+// a default are left out: Pulumi makes a declared key without a default mandatory.
+function pulumiYamlConfig(keys: ReadonlyArray<ConfigKeySpec>): string {
+  const lines = ["config:"];
+  for (const k of keys.filter((spec) => spec.default !== undefined)) {
+    const def = typeof k.default === "string" ? JSON.stringify(k.default) : String(k.default);
+    lines.push(
+      `  ${k.key}:`,
+      `    type: ${k.type}`,
+      `    default: ${def}`,
+      `    description: ${JSON.stringify(k.description)}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+describe("docs/config.md", () => {
+  const doc = fs.readFileSync(path.join(__dirname, "../../docs/config.md"), "utf8");
+
+  test("ends with the Pulumi.yaml config block built from CONFIG_KEYS", () => {
+    const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(blocks.length).toBeGreaterThan(0);
+    const last = blocks[blocks.length - 1];
+    expect(last).toBe(pulumiYamlConfig(CONFIG_KEYS) + "\n");
+    expect(doc.trimEnd().endsWith("```")).toBe(true);
+  });
+
+  const rows = doc
+    .split("\n")
+    .filter((line) => line.startsWith("| `"))
+    .map((line) =>
+      line
+        .split("|")
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
+
+  test("the table lists exactly the keys of CONFIG_KEYS, in order", () => {
+    expect(rows.map((cells) => cells[0])).toEqual(CONFIG_KEYS.map((k) => `\`${k.key}\``));
+  });
+
+  test.each(CONFIG_KEYS.map((k) => [k.key, k] as const))(
+    "the table row of %s matches CONFIG_KEYS",
+    (key, spec) => {
+      const row = rows.find((cells) => cells[0] === `\`${key}\``);
+      expect(row).toEqual([
+        `\`${key}\``,
+        spec.secret ? `${spec.type} (secret)` : spec.type,
+        spec.default === undefined ? "(unset)" : `\`${String(spec.default)}\``,
+        spec.description,
+      ]);
+    },
+  );
+});
+
+describe("loadConfig (Pulumi adapter)", () => {
+  beforeAll(async () => {
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
+        call: (args) => args.inputs,
+      },
+      "container-links",
+      "dev",
+      true,
+    );
+  });
+
+  afterEach(() => pulumi.runtime.setAllConfig({}, []));
+
+  test("reads the project namespace and returns the secret as a secret Output", async () => {
+    pulumi.runtime.setAllConfig(
+      {
+        "container-links:appPort": "3001",
+        "container-links:redisPassword": "hunter2hunter2",
+        "docker:host": "x",
+      },
+      ["container-links:redisPassword"],
+    );
+    const loaded = loadConfig();
+    expect(loaded.config).toStrictEqual({ ...DEFAULTS, appPort: 3001 });
+    expect(loaded.redisPassword).toBeDefined();
+    expect(await pulumi.isSecret(loaded.redisPassword!)).toBe(true);
+    const plain = await new Promise<string>((resolve) =>
+      pulumi.unsecret(loaded.redisPassword!).apply(resolve),
+    );
+    expect(plain).toBe("hunter2hunter2");
+  });
+
+  test("no password configured: no Output", () => {
+    expect(loadConfig()).toStrictEqual({ config: DEFAULTS });
+  });
+
+  test("invalid configuration stops the program with a RunError naming each key", () => {
+    pulumi.runtime.setAllConfig(
+      {
+        "container-links:appPort": "70000",
+        "container-links:appport": "1",
+        "container-links:redisPassword": "hunter 2",
+      },
+      [],
+    );
+    let thrown: unknown;
+    try {
+      loadConfig();
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(pulumi.RunError);
+    const message = (thrown as Error).message;
+    expect(message).toContain('container-links:appPort: "70000" is not an integer in 1-65535');
+    expect(message).toContain(
+      "container-links:appport: (value not shown) is not a known key (did you mean appPort?)",
+    );
+    expect(message).toContain("container-links:redisPassword: (secret) must be 1-512 characters");
+    expect(message).toContain("container-links:redisPassword: (secret) is stored in plain text");
+    expect(message).not.toContain("hunter");
+    expect((thrown as Error).cause).toBeInstanceOf(InvalidConfigError);
+  });
+});
