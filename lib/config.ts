@@ -54,7 +54,7 @@ export interface ConfigKeySpec {
   /** Bare key, as used with `pulumi config set <key>`. */
   key: string;
   type: "string" | "integer" | "boolean";
-  /** Absent for optional keys, secrets and keys whose default is derived from another key. */
+  /** Absent for secrets only; an empty string means "unset" (the key is optional). */
   default?: string | number | boolean;
   secret?: boolean;
   description: string;
@@ -122,7 +122,8 @@ export const CONFIG_KEYS: ReadonlyArray<ConfigKeySpec> = [
   {
     key: "appImage",
     type: "string",
-    description: "Prebuilt app image to run instead of building app/ (unset: build app/ on nodeImage).",
+    default: "",
+    description: "Prebuilt app image to run instead of building app/ (empty: build app/ on nodeImage).",
   },
   { key: "redisImage", type: "string", default: "redis:7.0", description: "Redis image." },
   {
@@ -140,8 +141,9 @@ export const CONFIG_KEYS: ReadonlyArray<ConfigKeySpec> = [
   {
     key: "dataVolume",
     type: "string",
+    default: "",
     description:
-      "Docker volume holding the Redis data (unset: redisName followed by -data, e.g. redis-server-data).",
+      "Docker volume holding the Redis data (empty: redisName followed by -data, e.g. redis-server-data).",
   },
   {
     key: "retainData",
@@ -367,12 +369,11 @@ export function parseConfig(
     return undefined;
   };
 
-  // Raw value or the default as a string. Every key in CONFIG_KEYS goes through here.
+  // Raw value or the default as a string; an empty value is "unset". Every key in CONFIG_KEYS goes
+  // through here.
   const raw = (key: string): string | undefined => {
-    const value = get(key);
-    if (value !== undefined) return value;
-    const def = defaults.get(key);
-    return def === undefined ? undefined : String(def);
+    const value = get(key) ?? defaults.get(key);
+    return value === undefined || value === "" ? undefined : String(value);
   };
 
   const oneOf = <T extends string>(key: string, allowed: readonly T[]): T | undefined => {
@@ -404,8 +405,8 @@ export function parseConfig(
   };
 
   const image = (key: string): string | undefined => {
-    const value = raw(key);
-    const ok = value !== undefined && value.length <= IMAGE_MAX_LENGTH && IMAGE_REF.test(value);
+    const value = raw(key) ?? "";
+    const ok = value.length <= IMAGE_MAX_LENGTH && IMAGE_REF.test(value);
     return matching(key, value, ok, IMAGE_RULE);
   };
 
@@ -472,7 +473,7 @@ export function parseConfig(
   }
 
   const appPort = integer("appPort", 1, 65535);
-  const appImage = image("appImage"); // optional: unset stays undefined
+  const appImage = raw("appImage") === undefined ? undefined : image("appImage");
   const redisImage = image("redisImage");
   const nodeImage = image("nodeImage");
   const probeImage = image("probeImage");

@@ -45,6 +45,7 @@ export function loadConfig(): LoadedConfig {
     throw err;
   }
 
-  const redisPassword = cfg.getSecret("redisPassword");
+  // An empty password means no password, as for the other optional keys.
+  const redisPassword = cfg.get("redisPassword") ? cfg.getSecret("redisPassword") : undefined;
   return redisPassword === undefined ? { config } : { config, redisPassword };
 }

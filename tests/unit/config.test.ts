@@ -65,19 +65,17 @@ describe("defaults", () => {
     expect(Object.hasOwn(parse({}), "appImage")).toBe(false);
   });
 
-  test.each(CONFIG_KEYS.filter((k) => k.default !== undefined).map((k) => [k.key, k.default] as const))(
-    "CONFIG_KEYS default of %s (%p) is what parseConfig returns",
-    (key, def) => {
-      expect(parse({})[key as keyof StackConfig]).toStrictEqual(def);
-    },
-  );
+  test.each(
+    CONFIG_KEYS.filter((k) => k.default !== undefined && k.default !== "").map(
+      (k) => [k.key, k.default] as const,
+    ),
+  )("CONFIG_KEYS default of %s (%p) is what parseConfig returns", (key, def) => {
+    expect(parse({})[key as keyof StackConfig]).toStrictEqual(def);
+  });
 
-  test("only the optional, derived and secret keys have no default", () => {
-    expect(CONFIG_KEYS.filter((k) => k.default === undefined).map((k) => k.key)).toEqual([
-      "appImage",
-      "dataVolume",
-      "redisPassword",
-    ]);
+  test("only the secret key has no default (optional keys default to empty)", () => {
+    expect(CONFIG_KEYS.filter((k) => k.default === undefined).map((k) => k.key)).toEqual(["redisPassword"]);
+    expect(CONFIG_KEYS.filter((k) => k.default === "").map((k) => k.key)).toEqual(["appImage", "dataVolume"]);
     expect(CONFIG_KEYS.filter((k) => k.secret).map((k) => k.key)).toEqual(["redisPassword"]);
   });
 
@@ -275,7 +273,7 @@ describe("rejected values", () => {
     ["redisImage", "-redis:7", '"-redis:7"', IMAGE],
     ["redisImage", "redis//x", '"redis//x"', IMAGE],
     ["redisImage", "https://docker.io/redis:7", '"https://docker.io/redis:7"', IMAGE],
-    ["appImage", "", '""', IMAGE],
+    ["appImage", " ", '" "', IMAGE],
     ["appImage", "Team/app", '"Team/app"', IMAGE],
     ["appImage", "registry.example.com/Team/app", '"registry.example.com/Team/app"', IMAGE],
     ["appImage", "registry.example.com:port/app", '"registry.example.com:port/app"', IMAGE],
@@ -446,7 +444,6 @@ describe("redisPassword (secret)", () => {
     'quote"',
     "it's",
     "new\nline",
-    "",
     "-leading",
     "a".repeat(513),
     "$(id)",
@@ -462,8 +459,12 @@ describe("redisPassword (secret)", () => {
     expect(err.errors[0].message).toBe(
       'container-links:redisPassword: (secret) must be 1-512 characters from A-Z a-z 0-9 . _ + / = -, not starting with "-"',
     );
-    if (pw.length > 0) expect(JSON.stringify(err)).not.toContain(pw);
-    if (pw.length > 0) expect(err.message).not.toContain(pw);
+    expect(JSON.stringify(err)).not.toContain(pw);
+    expect(err.message).not.toContain(pw);
+  });
+
+  test("an empty password means no password", () => {
+    expect(parse({ redisPassword: "" })).toStrictEqual(DEFAULTS);
   });
 
   test("a password stored in plain text is rejected when isSecret says so", () => {
@@ -541,8 +542,8 @@ describe("subnet helpers", () => {
   });
 });
 
-// The `config:` section docs/config.md proposes for Pulumi.yaml, rebuilt from CONFIG_KEYS. Keys without
-// a default are left out: Pulumi makes a declared key without a default mandatory.
+// The `config:` section of Pulumi.yaml, rebuilt from CONFIG_KEYS. The secret key is left out: Pulumi makes a
+// declared key without a default mandatory, and a secret key cannot have a default.
 function pulumiYamlConfig(keys: ReadonlyArray<ConfigKeySpec>): string {
   const lines = ["config:"];
   for (const k of keys.filter((spec) => spec.default !== undefined)) {
@@ -557,15 +558,14 @@ function pulumiYamlConfig(keys: ReadonlyArray<ConfigKeySpec>): string {
   return lines.join("\n");
 }
 
-describe("docs/config.md", () => {
+describe("Pulumi.yaml and docs/config.md", () => {
   const doc = fs.readFileSync(path.join(__dirname, "../../docs/config.md"), "utf8");
+  const project = fs.readFileSync(path.join(__dirname, "../../Pulumi.yaml"), "utf8");
 
-  test("ends with the Pulumi.yaml config block built from CONFIG_KEYS", () => {
-    const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
-    expect(blocks.length).toBeGreaterThan(0);
-    const last = blocks[blocks.length - 1];
-    expect(last).toBe(pulumiYamlConfig(CONFIG_KEYS) + "\n");
-    expect(doc.trimEnd().endsWith("```")).toBe(true);
+  test("Pulumi.yaml declares exactly CONFIG_KEYS (type, default, description)", () => {
+    const start = project.indexOf("\nconfig:\n");
+    expect(start).toBeGreaterThan(0);
+    expect(project.slice(start + 1).trimEnd()).toBe(pulumiYamlConfig(CONFIG_KEYS));
   });
 
   const rows = doc
@@ -589,7 +589,11 @@ describe("docs/config.md", () => {
       expect(row).toEqual([
         `\`${key}\``,
         spec.secret ? `${spec.type} (secret)` : spec.type,
-        spec.default === undefined ? "(unset)" : `\`${String(spec.default)}\``,
+        spec.default === undefined
+          ? "(unset)"
+          : spec.default === ""
+            ? "(empty)"
+            : `\`${String(spec.default)}\``,
         spec.description,
       ]);
     },

@@ -1,0 +1,84 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { LinkMode } from "../lib/config";
+import { hostsEntry, hostsLine, LinkSource, linkEnv, linkEnvMap, mergeEnv } from "../lib/links";
+
+/** `--link <source>:<alias>`, and which way the stack provides it. */
+export interface LinkArgs {
+  source: pulumi.Input<LinkSource>;
+  alias: string;
+  mode: LinkMode;
+  /** The network the source is reachable on (the stack's own). */
+  network: pulumi.Input<string>;
+}
+
+export interface LinkedContainerArgs {
+  /** Container name; also the parent in `<ALIAS>_NAME=/<name>/<alias>`. */
+  name: string;
+  image: pulumi.Input<string>;
+  link: LinkArgs;
+  command?: pulumi.Input<pulumi.Input<string>[]>;
+  /** The container's own env ("KEY=value"); it wins over link variables of the same name. */
+  envs?: pulumi.Input<pulumi.Input<string>[]>;
+  ports?: docker.types.input.ContainerPort[];
+  healthcheck?: docker.types.input.ContainerHealthcheck;
+  tty?: boolean;
+  stdinOpen?: boolean;
+  /** Run docker-init as PID 1, for commands that do not handle SIGTERM themselves. */
+  init?: boolean;
+}
+
+/**
+ * A container linked to a source container under an alias, as `docker run --link <source>:<alias>`
+ * would make it. @pulumi/docker has no `links` argument (and Docker 29+ no longer injects link env
+ * vars), so in legacy mode the link is computed by lib/links.ts and applied as env vars and an
+ * /etc/hosts entry; in network mode the alias is a DNS name on the stack's network.
+ */
+export class LinkedContainer extends pulumi.ComponentResource {
+  readonly container: docker.Container;
+  /** The link variables this container got ("KEY=value", Docker's order); empty in network mode. */
+  readonly linkEnv: pulumi.Output<string[]>;
+  /** {@link linkEnv} as an object, for the stack outputs. */
+  readonly linkEnvMap: pulumi.Output<Record<string, string>>;
+  /** The /etc/hosts line the link added (`<ip>\t<names>`); undefined in network mode. */
+  readonly hostsLine: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: LinkedContainerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("container-links:link:LinkedContainer", name, {}, opts);
+    const { link } = args;
+    const legacy = link.mode === "legacy";
+    const linkFor = (source: LinkSource) => ({ source, alias: link.alias, parentName: args.name });
+
+    const source = pulumi.output(link.source);
+    this.linkEnv = source.apply((s) => (legacy ? linkEnv(linkFor(s)) : []));
+    this.linkEnvMap = source.apply((s) => (legacy ? linkEnvMap(linkFor(s)) : {}));
+    this.hostsLine = source.apply((s) => (legacy ? hostsLine(linkFor(s)) : undefined));
+    const hosts = source.apply((s) => (legacy ? [hostsEntry(linkFor(s))] : []));
+
+    this.container = new docker.Container(
+      name,
+      {
+        name: args.name,
+        image: args.image,
+        command: args.command,
+        envs: pulumi
+          .all([this.linkEnv, pulumi.output(args.envs ?? [])])
+          .apply(([linkVars, own]) => mergeEnv(linkVars, own)),
+        // One extra-hosts entry holding all names, which Docker writes as one line, exactly the
+        // line `--link` writes: "<ip>\t<alias> <hostname> <name>".
+        hosts: hosts.apply((entries) => entries.map(({ ip, names }) => ({ host: names.join(" "), ip }))),
+        networksAdvanced: [{ name: link.network }],
+        ports: args.ports,
+        healthcheck: args.healthcheck,
+        tty: args.tty,
+        stdinOpen: args.stdinOpen,
+        init: args.init,
+        restart: "unless-stopped",
+        destroyGraceSeconds: 5,
+      },
+      { parent: this },
+    );
+
+    this.registerOutputs({ linkEnv: this.linkEnv, hostsLine: this.hostsLine });
+  }
+}
