@@ -5,6 +5,7 @@ import { RedisServer } from "./components/RedisServer";
 import { LinkArgs, LinkedContainer } from "./components/LinkedContainer";
 import { CounterApp } from "./components/CounterApp";
 import { RedisCli } from "./components/RedisCli";
+import { Verification } from "./components/Verification";
 
 const { config, redisPassword } = loadConfig();
 
@@ -40,6 +41,16 @@ const redisCli = new RedisCli("redis-cli", {
   password: redisPassword,
 });
 
+// Test Connection and Issuing Commands: curl docker:3000, KEYS * (and the checks above), as outputs
+const checks = new Verification("verify", {
+  config,
+  source: dataStore.linkSource,
+  redisId: dataStore.container.id,
+  app: counterApp.container,
+  probe,
+  cli: redisCli.container,
+});
+
 export const redis = { name: dataStore.container.name, id: dataStore.container.id, ip: config.redisAddress };
 export const app = { name: counterApp.container.container.name, url: counterApp.url };
 export const cli = { name: redisCli.container.container.name, attach: redisCli.attach };
@@ -49,4 +60,4 @@ export const link = {
   env: counterApp.container.linkEnvMap,
   hosts: counterApp.container.hostsLine.apply((line) => (line === undefined ? [] : [line])),
 };
-export const probeContainer = probe.container.name;
+export const verification = checks.results;

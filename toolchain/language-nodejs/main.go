@@ -111,11 +111,15 @@ type packageJSON struct {
 }
 
 // GetRequiredPackages lists the resource plugins declared by the packages installed in the
-// program's node_modules (top level and one scope level, where npm puts direct dependencies).
+// node_modules that Node.js would load the program's packages from: the nearest one at or above
+// the program directory (top level and one scope level, where npm puts direct dependencies).
 func (h *languageHost) GetRequiredPackages(
 	_ context.Context, req *pulumirpc.GetRequiredPackagesRequest,
 ) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	modules := filepath.Join(req.GetInfo().GetProgramDirectory(), "node_modules")
+	modules := nearestNodeModules(req.GetInfo().GetProgramDirectory())
+	if modules == "" {
+		return &pulumirpc.GetRequiredPackagesResponse{}, nil
+	}
 	manifests, _ := filepath.Glob(filepath.Join(modules, "*", "package.json"))
 	scoped, _ := filepath.Glob(filepath.Join(modules, "@*", "*", "package.json"))
 	manifests = append(manifests, scoped...)
@@ -132,6 +136,20 @@ func (h *languageHost) GetRequiredPackages(
 		}
 	}
 	return &pulumirpc.GetRequiredPackagesResponse{Packages: packages}, nil
+}
+
+func nearestNodeModules(dir string) string {
+	for {
+		candidate := filepath.Join(dir, "node_modules")
+		if info, err := os.Stat(candidate); err == nil && info.IsDir() {
+			return candidate
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
 }
 
 func pluginOf(manifestPath string) (*pulumirpc.PackageDependency, error) {
