@@ -74,6 +74,7 @@ export class LinkedContainer extends pulumi.ComponentResource {
         stdinOpen: args.stdinOpen,
         init: args.init,
         restart: "unless-stopped",
+        securityOpts: ["no-new-privileges:true"],
         destroyGraceSeconds: 5,
       },
       { parent: this },

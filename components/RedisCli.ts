@@ -33,6 +33,8 @@ export class RedisCli extends pulumi.ComponentResource {
           .apply((password) => (password ? [`REDISCLI_AUTH=${password}`] : [])),
         tty: true,
         stdinOpen: true,
+        // redis-cli ignores SIGTERM as PID 1; docker-init passes it on, so it stops at once.
+        init: true,
       },
       { parent: this },
     );

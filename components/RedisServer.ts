@@ -36,7 +36,8 @@ export class RedisServer extends pulumi.ComponentResource {
         driver: "bridge",
         ipamConfigs: [{ subnet: config.networkSubnet }],
       },
-      parent,
+      // Fixed names: the old network or volume must go before its replacement can take the name.
+      { ...parent, deleteBeforeReplace: true },
     );
 
     const image = new docker.RemoteImage(
@@ -49,7 +50,7 @@ export class RedisServer extends pulumi.ComponentResource {
     const volume = new docker.Volume(
       `${name}-data`,
       { name: config.dataVolume },
-      { ...parent, retainOnDelete: config.retainData },
+      { ...parent, retainOnDelete: config.retainData, deleteBeforeReplace: true },
     );
 
     // The image's ENV and EXPOSE, which Docker's link copies into the linked containers.
@@ -64,16 +65,18 @@ export class RedisServer extends pulumi.ComponentResource {
       parent,
     );
 
-    const redisArgs = pulumi
-      .output(args.password)
-      .apply((password) => [
-        "redis-server",
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "everysec",
-        ...(password ? ["--requirepass", password] : ["--protected-mode", "no"]),
-      ]);
+    // AOF with an fsync every second: a crash loses at most about one second of counts. A password
+    // goes into a config file inside the container rather than onto the command line, where
+    // `docker inspect` and `ps` would show it.
+    const passwordFile = "/usr/local/etc/redis/auth.conf";
+    const redisArgs = [
+      "redis-server",
+      ...(args.password ? [passwordFile] : ["--protected-mode", "no"]),
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      "everysec",
+    ];
 
     this.container = new docker.Container(
       name,
@@ -81,7 +84,11 @@ export class RedisServer extends pulumi.ComponentResource {
         name: config.redisName,
         image: image.imageId,
         command: redisArgs,
+        uploads: args.password
+          ? [{ file: passwordFile, content: pulumi.interpolate`requirepass ${args.password}\n` }]
+          : [],
         restart: "unless-stopped",
+        securityOpts: ["no-new-privileges:true"],
         volumes: [{ volumeName: volume.name, containerPath: "/data" }],
         networksAdvanced: [
           ...(config.linkMode === "legacy" ? [{ name: "bridge" }] : []),
