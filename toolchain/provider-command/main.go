@@ -167,7 +167,11 @@ func (p *commandProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*
 		}
 		if k == "triggers" {
 			replaces = append(replaces, string(k))
-			kind += pulumirpc.PropertyDiff_ADD_REPLACE - pulumirpc.PropertyDiff_ADD
+			kind = map[pulumirpc.PropertyDiff_Kind]pulumirpc.PropertyDiff_Kind{
+				pulumirpc.PropertyDiff_ADD:    pulumirpc.PropertyDiff_ADD_REPLACE,
+				pulumirpc.PropertyDiff_DELETE: pulumirpc.PropertyDiff_DELETE_REPLACE,
+				pulumirpc.PropertyDiff_UPDATE: pulumirpc.PropertyDiff_UPDATE_REPLACE,
+			}[kind]
 		}
 		diffs = append(diffs, string(k))
 		detailed[string(k)] = &pulumirpc.PropertyDiff{Kind: kind, InputDiff: true}
@@ -365,7 +369,7 @@ func (p *commandProvider) run(
 	logger.flush()
 	if err != nil {
 		if ctx.Err() == context.DeadlineExceeded {
-			err = fmt.Errorf("timed out after %.0fs", timeout)
+			err = fmt.Errorf("timed out after %gs", timeout)
 		}
 		return result{}, fmt.Errorf("%s command failed: %w\n%s", which, err, strings.TrimRight(combined.String(), "\n"))
 	}
@@ -433,4 +437,3 @@ func newID(name string) (string, error) {
 	}
 	return name + hex.EncodeToString(b), nil
 }
-
