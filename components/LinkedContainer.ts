@@ -36,7 +36,8 @@ export interface LinkedContainerArgs {
  */
 export class LinkedContainer extends pulumi.ComponentResource {
   readonly container: docker.Container;
-  /** The link variables this container got ("KEY=value", Docker's order); empty in network mode. */
+  /** The link variables this container got ("KEY=value"; the provider keeps env as a set, so the
+   * order inside the container may differ from Docker's); empty in network mode. */
   readonly linkEnv: pulumi.Output<string[]>;
   /** {@link linkEnv} as an object, for the stack outputs. */
   readonly linkEnvMap: pulumi.Output<Record<string, string>>;
@@ -50,10 +51,11 @@ export class LinkedContainer extends pulumi.ComponentResource {
     const linkFor = (source: LinkSource) => ({ source, alias: link.alias, parentName: args.name });
 
     const source = pulumi.output(link.source);
-    this.linkEnv = source.apply((s) => (legacy ? linkEnv(linkFor(s)) : []));
-    this.linkEnvMap = source.apply((s) => (legacy ? linkEnvMap(linkFor(s)) : {}));
-    this.hostsLine = source.apply((s) => (legacy ? hostsLine(linkFor(s)) : undefined));
-    const hosts = source.apply((s) => (legacy ? [hostsEntry(linkFor(s))] : []));
+    this.linkEnv = legacy ? source.apply((s) => linkEnv(linkFor(s))) : pulumi.output([]);
+    this.linkEnvMap = legacy
+      ? source.apply((s) => linkEnvMap(linkFor(s)))
+      : pulumi.output<Record<string, string>>({});
+    this.hostsLine = legacy ? source.apply((s) => hostsLine(linkFor(s))) : pulumi.output(undefined);
 
     this.container = new docker.Container(
       name,
@@ -61,12 +63,20 @@ export class LinkedContainer extends pulumi.ComponentResource {
         name: args.name,
         image: args.image,
         command: args.command,
-        envs: pulumi
-          .all([this.linkEnv, pulumi.output(args.envs ?? [])])
-          .apply(([linkVars, own]) => mergeEnv(linkVars, own)),
+        // In network mode nothing here depends on the source, so replacing it leaves this be.
+        envs: legacy
+          ? pulumi
+              .all([this.linkEnv, pulumi.output(args.envs ?? [])])
+              .apply(([vars, own]) => mergeEnv(vars, own))
+          : args.envs,
         // One extra-hosts entry holding all names, which Docker writes as one line, exactly the
         // line `--link` writes: "<ip>\t<alias> <hostname> <name>".
-        hosts: hosts.apply((entries) => entries.map(({ ip, names }) => ({ host: names.join(" "), ip }))),
+        hosts: legacy
+          ? source.apply((s) => {
+              const { ip, names } = hostsEntry(linkFor(s));
+              return [{ host: names.join(" "), ip }];
+            })
+          : [],
         networksAdvanced: [{ name: link.network }],
         ports: args.ports,
         healthcheck: args.healthcheck,
@@ -77,7 +87,8 @@ export class LinkedContainer extends pulumi.ComponentResource {
         securityOpts: ["no-new-privileges:true"],
         destroyGraceSeconds: 5,
       },
-      { parent: this },
+      // A fixed name (and, for the app, a fixed host port): the old container must go first.
+      { parent: this, deleteBeforeReplace: true },
     );
 
     this.registerOutputs({ linkEnv: this.linkEnv, hostsLine: this.hostsLine });

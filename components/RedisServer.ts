@@ -107,7 +107,8 @@ export class RedisServer extends pulumi.ComponentResource {
         },
         destroyGraceSeconds: 5,
       },
-      parent,
+      // A fixed name and address: the old container must go before its replacement starts.
+      { ...parent, deleteBeforeReplace: true },
     );
 
     this.linkSource = pulumi

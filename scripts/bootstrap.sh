@@ -26,4 +26,4 @@ for step in "${steps[@]}"; do
     *) "$REPO_ROOT/scripts/$step.sh" ;;
   esac
 done
-STEP=bootstrap say "ready"
+STEP=bootstrap say "ready (downloads from Pulumi's and Docker's servers: $(downloads_allowed && echo tried || echo 'off: built here'))"

@@ -73,10 +73,9 @@ ensure_image() {
     [ "$(docker image inspect -f '{{index .Config.Labels "container-links.local-build"}}' "$name")" = true ] &&
       origin="stand-in built from Debian's packages"
     say "images: $name present ($origin)"
-  elif timeout 300 docker pull -q "$name" >>"$LOG_DIR/images.log" 2>&1; then
+  elif downloads_allowed && timeout 300 docker pull -q "$name" >>"$LOG_DIR/images.log" 2>&1; then
     say "images: $name pulled from a registry"
   else
-    say "images: no registry answers for $name; building a stand-in"
     build_standin "$kind" "$name"
   fi
 }

@@ -22,3 +22,17 @@ die() {
 
 # A short content hash of files, used as a cache key so edited sources rebuild.
 hash_files() { cat "$@" | sha256sum | cut -c1-12; }
+
+# Whether the bootstrap may try Pulumi's and Docker's own servers (plugin and image downloads)
+# before building locally. CONTAINER_LINKS_DOWNLOADS=yes|no decides; by default (auto) only a
+# machine with its own Pulumi install at the pinned version (linked into $TOOLCHAIN_BIN by
+# toolchain.sh) tries them: where the CLI had to be built here, nothing is fetched from outside the
+# package registries.
+downloads_allowed() {
+  case ${CONTAINER_LINKS_DOWNLOADS:-auto} in
+    yes) return 0 ;;
+    no) return 1 ;;
+    auto) [ -L "$TOOLCHAIN_BIN/pulumi" ] ;;
+    *) die "CONTAINER_LINKS_DOWNLOADS must be yes, no or auto, not '$CONTAINER_LINKS_DOWNLOADS'" ;;
+  esac
+}

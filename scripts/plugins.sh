@@ -30,15 +30,16 @@ ensure() {
       return
     fi
   fi
-  say "$name $version: trying 'pulumi plugin install' (online path)"
   mkdir -p "$LOG_DIR"
-  if [ ! -e "$dir/$marker" ] &&
-    timeout 180 pulumi plugin install resource "$name" "$version" >"$LOG_DIR/plugin-$name.log" 2>&1; then
-    say "$name $version: downloaded"
-    return
+  if [ ! -e "$dir/$marker" ] && downloads_allowed; then
+    say "$name $version: trying 'pulumi plugin install' (online path)"
+    if timeout 180 pulumi plugin install resource "$name" "$version" >"$LOG_DIR/plugin-$name.log" 2>&1; then
+      say "$name $version: downloaded"
+      return
+    fi
   fi
   command -v go >/dev/null 2>&1 || die "no download of the $name plugin, and no Go to build it: install Go 1.25+"
-  say "$name $version: no download; building from Go modules (log: $LOG_DIR/build-plugin-$name.log)"
+  say "$name $version: building from Go modules (log: $LOG_DIR/build-plugin-$name.log)"
   local binary
   binary=$("$build_fn" "$version" 2>"$LOG_DIR/build-plugin-$name.log") || {
     tail -n 20 "$LOG_DIR/build-plugin-$name.log" >&2
