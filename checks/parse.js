@@ -310,6 +310,51 @@ function containerReadiness(stateJson) {
 }
 
 /**
+ * The addresses on `network` of the running tasks in `docker inspect --type task` output (a JSON
+ * array of tasks): each task's first address on that network, without its prefix length, sorted.
+ * Tasks in any other state, or not on that network, are left out; unreadable input gives none.
+ * @param {string} tasksJson
+ * @param {string} network the network's name
+ * @returns {string[]}
+ */
+function runningTaskAddresses(tasksJson, network) {
+  /** @type {unknown} */
+  let parsed;
+  try {
+    parsed = JSON.parse(tasksJson);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  /** @type {string[]} */
+  const addresses = [];
+  for (const task of parsed) {
+    if (task?.Status?.State !== "running" || !Array.isArray(task.NetworksAttachments)) continue;
+    const attachment = task.NetworksAttachments.find(
+      (/** @type {any} */ a) => a?.Network?.Spec?.Name === network && Array.isArray(a.Addresses),
+    );
+    const first = attachment?.Addresses?.[0];
+    if (typeof first === "string" && first !== "") addresses.push(first.replace(/\/\d+$/, ""));
+  }
+  return addresses.sort();
+}
+
+/**
+ * How many responses each server gave (the X-Served-By values; responses without one are left out),
+ * in the order the servers first answered.
+ * @param {{ servedBy: string | null }[]} responses
+ * @returns {Record<string, number>}
+ */
+function countServers(responses) {
+  /** @type {Record<string, number>} */
+  const counts = {};
+  for (const { servedBy } of responses) {
+    if (servedBy !== null) counts[servedBy] = (counts[servedBy] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/**
  * Text squeezed onto one line: whitespace runs become one space; longer than `max` is cut with "…".
  * @param {string} text
  * @param {number} [max]
@@ -337,5 +382,7 @@ module.exports = {
   isStrictlyIncreasingByOne,
   consecutiveFrom,
   containerReadiness,
+  runningTaskAddresses,
+  countServers,
   oneLine,
 };

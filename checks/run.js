@@ -26,18 +26,28 @@
 //           CHECK_EXPECTED_ADDRESS the address ping must resolve the alias to
 //   http    CHECK_URL              the app, e.g. http://127.0.0.1:3000/
 //           CHECK_REQUESTS         number of GETs after the app is ready (default 3; 1-1000)
+//           CHECK_MIN_SERVERS      swarm target: at least this many distinct X-Served-By values
+//                                  (replicas) must have answered them (1-1000, at most CHECK_REQUESTS)
 //   keys    CHECK_CONTAINER        the redis-cli container; a Redis password, if any, is already in
 //                                  its own environment as REDISCLI_AUTH (never given to the check)
 //           CHECK_ALIAS            host for `redis-cli -h <alias> --raw KEYS *`
+// Swarm target (network mode only; the expected/seen lines say "swarm: DNS on the overlay, no link env
+// vars"):
+//   env, hosts  CHECK_SERVICE      instead of CHECK_CONTAINER: the checks run in one running task
+//                                  container of this service on the engine (its first by name)
+//   hosts, ping CHECK_EXPECTED_SERVICE and CHECK_NETWORK, instead of CHECK_EXPECTED_ADDRESS: the
+//                                  expected address is that of the service's running task on that
+//                                  network, as swarm reports it (a task has no fixed address)
 // Docker is reached with the `docker` CLI and the inherited environment (DOCKER_HOST etc.).
 //
 // Result (stdout, one line): { check, ok, expected, seen, data } where expected/seen are one-line
 // summaries and data is
-//   env   { container, vars }                       vars: the link variables seen
-//   hosts { container, lines: [{ip, names}], address? }  lines: /etc/hosts lines naming the alias;
-//                                                   address: what getent resolved (network mode)
+//   env   { container, vars, service? }             vars: the link variables seen
+//   hosts { container, lines: [{ip, names}], address?, service? }  lines: /etc/hosts lines naming
+//                                                   the alias; address: what getent resolved (network mode)
 //   ping  { container, target, transmitted, received, address }
-//   http  { url, responses: [{ status, totalRequests, servedBy }] }
+//   http  { url, responses: [{ status, totalRequests, servedBy }], servers?, minServers? }
+//                                                   servers: responses per X-Served-By (with CHECK_MIN_SERVERS)
 //   keys  { container, keys }
 // A failed check prints the same shape with ok false when it got far enough to have one.
 const { execFile } = require("node:child_process");
@@ -48,6 +58,7 @@ const {
   compareHostsLines,
   consecutiveFrom,
   containerReadiness,
+  countServers,
   describeEnvDifferences,
   formatHostsLine,
   isStrictlyIncreasingByOne,
@@ -60,6 +71,7 @@ const {
   parsePing,
   parseTotalRequests,
   redisCliError,
+  runningTaskAddresses,
 } = require("./parse");
 
 const CHECKS = /** @type {const} */ (["env", "hosts", "ping", "http", "keys"]);
@@ -81,6 +93,7 @@ const RETRY_FIRST_MS = 200;
 const RETRY_MAX_MS = 1000;
 const LOG_LINES = 20;
 const REQUIRED_KEYS = ["ip", "requests"];
+const SWARM_NOTE = "swarm: DNS on the overlay, no link env vars";
 
 const USAGE = `usage: node checks/run.js <${CHECKS.join("|")}>
 inputs come from environment variables, see the top of checks/run.js:
@@ -89,8 +102,10 @@ inputs come from environment variables, see the top of checks/run.js:
   hosts  CHECK_CONTAINER CHECK_ALIAS CHECK_MODE=legacy|network
          CHECK_EXPECTED_HOSTS (legacy, JSON {ip, names}) | CHECK_EXPECTED_ADDRESS (network)
   ping   CHECK_CONTAINER CHECK_ALIAS CHECK_EXPECTED_ADDRESS
-  http   CHECK_URL CHECK_REQUESTS (default ${DEFAULT_REQUESTS})
-  keys   CHECK_CONTAINER CHECK_ALIAS`;
+  http   CHECK_URL CHECK_REQUESTS (default ${DEFAULT_REQUESTS}) CHECK_MIN_SERVERS (default 1)
+  keys   CHECK_CONTAINER CHECK_ALIAS
+  swarm  env, hosts: CHECK_SERVICE instead of CHECK_CONTAINER (CHECK_MODE=network);
+         hosts, ping: CHECK_EXPECTED_SERVICE CHECK_NETWORK instead of CHECK_EXPECTED_ADDRESS`;
 
 /**
  * @typedef {object} CheckResult the one line of JSON a check prints
@@ -315,6 +330,133 @@ function execUntil(container, command, deadline, { expected, accept = () => unde
 }
 
 /**
+ * Lines of docker output, trimmed, without empty ones.
+ * @param {string} text
+ * @returns {string[]}
+ */
+function outputLines(text) {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+}
+
+/**
+ * Swarm target: one running task container of `service` on this engine (the first by name), waited
+ * for until it is running and healthy. The checks that look inside the app run there.
+ * @param {string} service
+ * @param {Deadline} deadline
+ * @returns {Promise<string>}
+ */
+async function serviceContainer(service, deadline) {
+  /** @type {() => Promise<{ value: string } | { retry: string }>} */
+  const attempt = async () => {
+    const out = await docker(
+      [
+        "ps",
+        "--filter",
+        `label=com.docker.swarm.service.name=${service}`,
+        "--filter",
+        "status=running",
+        "--format",
+        "{{.Names}}",
+      ],
+      callTimeout(deadline),
+    );
+    if (out.code !== 0) return { retry: `service ${service}: ${failureText(out)}` };
+    const [first] = outputLines(out.stdout).sort();
+    return first === undefined ? { retry: `service ${service} has no running task here` } : { value: first };
+  };
+  const container = await retryUntil(
+    deadline,
+    attempt,
+    (last, attempts) =>
+      new CheckFailure(`no running task of service ${service} on this engine within ${deadline.seconds} s`, {
+        expected: `a running task container of service ${service} on the engine the checks talk to`,
+        seen: `${last} (after ${attempts} looks)`,
+        data: { service },
+      }),
+  );
+  await waitForContainer(container, deadline);
+  return container;
+}
+
+/**
+ * Swarm target: the address on `network` of the running task of `service`, as swarm reports it
+ * (`docker service ps` and `docker inspect --type task`), waited for until there is exactly one.
+ * @param {string} service
+ * @param {string} network
+ * @param {Deadline} deadline
+ * @returns {Promise<string>}
+ */
+function serviceAddress(service, network, deadline) {
+  /** @type {() => Promise<{ value: string } | { retry: string }>} */
+  const attempt = async () => {
+    const ps = await docker(
+      ["service", "ps", "--quiet", "--no-trunc", "--filter", "desired-state=running", service],
+      callTimeout(deadline),
+    );
+    if (ps.code !== 0) return { retry: `service ${service}: ${failureText(ps)}` };
+    const tasks = outputLines(ps.stdout);
+    if (tasks.length === 0) return { retry: `service ${service} has no task` };
+    const out = await docker(["inspect", "--type", "task", ...tasks], callTimeout(deadline));
+    if (out.code !== 0) return { retry: `tasks of service ${service}: ${failureText(out)}` };
+    const addresses = runningTaskAddresses(out.stdout, network);
+    if (addresses.length === 1) return { value: addresses[0] };
+    return {
+      retry:
+        addresses.length === 0
+          ? `service ${service} has no running task with an address on ${network}`
+          : `service ${service} has ${addresses.length} running tasks on ${network} (${addresses.join(", ")})`,
+    };
+  };
+  return retryUntil(
+    deadline,
+    attempt,
+    (last, attempts) =>
+      new CheckFailure(`no address for service ${service} on ${network} within ${deadline.seconds} s`, {
+        expected: `one running task of service ${service} with an address on network ${network}`,
+        seen: `${last} (after ${attempts} looks)`,
+        data: { service, network },
+      }),
+  );
+}
+
+/**
+ * What the env and hosts checks look into: a container by name, or (swarm target) a running task of
+ * a service.
+ * @typedef {{ container: string, service?: undefined } | { service: string, container?: undefined }} Target
+ */
+
+/**
+ * An address the alias must resolve to, or (swarm target) that of a service's task on a network.
+ * @typedef {string | { service: string, network: string }} ExpectedAddress
+ */
+
+/**
+ * The container to look into, once it is ready.
+ * @param {Target} target
+ * @param {Deadline} deadline
+ * @returns {Promise<string>}
+ */
+async function targetContainer(target, deadline) {
+  if (target.service !== undefined) return serviceContainer(target.service, deadline);
+  await waitForContainer(target.container, deadline);
+  return target.container;
+}
+
+/**
+ * @param {ExpectedAddress} expected
+ * @param {Deadline} deadline
+ * @returns {Promise<string>}
+ */
+function resolveExpected(expected, deadline) {
+  return typeof expected === "string"
+    ? Promise.resolve(expected)
+    : serviceAddress(expected.service, expected.network, deadline);
+}
+
+/**
  * A few link variables as a short phrase: the count and the `<A>_PORT` value when there is one.
  * @param {Record<string, string>} vars
  * @param {string} prefix
@@ -329,21 +471,23 @@ function describeVars(vars, prefix) {
 
 /**
  * env: the link variables `docker exec <container> env` shows for the alias, exactly as expected.
- * @param {{ container: string, alias: string, mode: "legacy" | "network", expectedEnv: Record<string, string> }} s
+ * On the swarm target the container is a task of `service`, and there are none to see.
+ * @param {{ target: Target, alias: string, mode: "legacy" | "network", expectedEnv: Record<string, string> }} s
  * @param {Deadline} deadline
  * @returns {Promise<CheckResult>}
  */
-async function checkEnv({ container, alias, mode, expectedEnv }, deadline) {
+async function checkEnv({ target, alias, mode, expectedEnv }, deadline) {
   const prefix = linkEnvPrefix(alias);
-  const expected =
-    mode === "network"
+  const expected = target.service
+    ? `no ${prefix}_* link variables (${SWARM_NOTE})`
+    : mode === "network"
       ? `no ${prefix}_* link variables (a network alias sets none)`
       : `exactly ${describeVars(expectedEnv, prefix)}`;
-  await waitForContainer(container, deadline);
+  const container = await targetContainer(target, deadline);
   const out = await execUntil(container, ["env"], deadline, { expected });
   const vars = parseEnv(out.stdout, alias);
   const differences = compareEnv(expectedEnv, vars);
-  const data = { container, vars };
+  const data = target.service ? { container, vars, service: target.service } : { container, vars };
   if (differences.length > 0) {
     const lines = describeEnvDifferences(differences);
     throw new CheckFailure(`the ${prefix}_* link variables in container ${container} are not as expected`, {
@@ -354,25 +498,30 @@ async function checkEnv({ container, alias, mode, expectedEnv }, deadline) {
       data,
     });
   }
-  const seen =
-    mode === "network" ? `no ${prefix}_* link variables` : `${describeVars(vars, prefix)}, all as expected`;
+  const seen = target.service
+    ? `no ${prefix}_* link variables in task ${container} (${SWARM_NOTE})`
+    : mode === "network"
+      ? `no ${prefix}_* link variables`
+      : `${describeVars(vars, prefix)}, all as expected`;
   return { check: "env", ok: true, expected, seen, data };
 }
 
 /**
  * hosts: legacy mode wants exactly the expected /etc/hosts line for the alias; network mode wants
  * none, and the alias resolved (by Docker's DNS) to the expected address.
- * @param {{ container: string, alias: string } & ({ mode: "legacy", expectedHosts: { ip: string, names: string[] } } | { mode: "network", expectedAddress: string })} s
+ * @param {{ target: Target, alias: string } & ({ mode: "legacy", expectedHosts: { ip: string, names: string[] } } | { mode: "network", expectedAddress: ExpectedAddress })} s
  * @param {Deadline} deadline
  * @returns {Promise<CheckResult>}
  */
 async function checkHosts(s, deadline) {
-  const { container, alias } = s;
+  const { target, alias } = s;
+  const expectedAddress = s.mode === "network" ? await resolveExpected(s.expectedAddress, deadline) : "";
   const expected =
     s.mode === "legacy"
       ? `one /etc/hosts line "${formatHostsLine(s.expectedHosts)}"`
-      : `no /etc/hosts line for ${alias}; getent hosts ${alias} gives ${s.expectedAddress} (network DNS)`;
-  await waitForContainer(container, deadline);
+      : `no /etc/hosts line for ${alias}; getent hosts ${alias} gives ${expectedAddress} ` +
+        (target.service ? `(${SWARM_NOTE})` : "(network DNS)");
+  const container = await targetContainer(target, deadline);
   const out = await execUntil(container, ["cat", "/etc/hosts"], deadline, { expected });
   const lines = parseHosts(out.stdout, alias);
   const shownLines = lines.length === 0 ? "none" : lines.map((l) => `"${formatHostsLine(l)}"`).join(", ");
@@ -409,10 +558,14 @@ async function checkHosts(s, deadline) {
     accept: (o) => (parseHostsRecords(o.stdout).length > 0 ? undefined : "no address"),
   });
   const addresses = parseHostsRecords(resolved.stdout).map((r) => r.ip);
-  const address = addresses.includes(s.expectedAddress) ? s.expectedAddress : addresses[0];
-  const seen = `no /etc/hosts line for ${alias}; getent hosts ${alias} gives ${addresses.join(", ")}`;
-  const data = { container, lines, address };
-  if (address !== s.expectedAddress) {
+  const address = addresses.includes(expectedAddress) ? expectedAddress : addresses[0];
+  const seen =
+    `no /etc/hosts line for ${alias}; getent hosts ${alias} gives ${addresses.join(", ")}` +
+    (target.service ? ` in task ${container} (${SWARM_NOTE})` : "");
+  const data = target.service
+    ? { container, lines, address, service: target.service }
+    : { container, lines, address };
+  if (address !== expectedAddress) {
     throw new CheckFailure(`${alias} resolves to the wrong address in container ${container}`, {
       expected,
       seen,
@@ -425,12 +578,16 @@ async function checkHosts(s, deadline) {
 
 /**
  * ping: `ping -c 1 -W 2 <alias>` from the probe gets an answer, from the expected address.
- * @param {{ container: string, alias: string, expectedAddress: string }} s
+ * @param {{ container: string, alias: string, expectedAddress: ExpectedAddress }} s
  * @param {Deadline} deadline
  * @returns {Promise<CheckResult>}
  */
-async function checkPing({ container, alias, expectedAddress }, deadline) {
-  const expected = `ping -c 1 ${alias} gets 1 reply from ${expectedAddress}`;
+async function checkPing(s, deadline) {
+  const { container, alias } = s;
+  const expectedAddress = await resolveExpected(s.expectedAddress, deadline);
+  const expected =
+    `ping -c 1 ${alias} gets 1 reply from ${expectedAddress}` +
+    (typeof s.expectedAddress === "string" ? "" : ` (service ${s.expectedAddress.service}'s task)`);
   await waitForContainer(container, deadline);
   const out = await execUntil(container, ["ping", "-c", "1", "-W", "2", alias], deadline, {
     expected,
@@ -512,14 +669,17 @@ function describeAnswer(answer) {
 
 /**
  * http: wait (bounded) until the app answers 200, then N sequential GETs must all be 200 with the
- * total going up by exactly one each time.
- * @param {{ url: URL, requests: number }} s
+ * total going up by exactly one each time. With `minServers` (swarm target), at least that many
+ * replicas (distinct X-Served-By values) must have answered them.
+ * @param {{ url: URL, requests: number, minServers?: number }} s
  * @param {Deadline} deadline
  * @returns {Promise<CheckResult>}
  */
-async function checkHttp({ url, requests }, deadline) {
+async function checkHttp({ url, requests, minServers }, deadline) {
   const href = url.href;
-  const expected = `${requests} GET${requests === 1 ? "" : "s"} to ${href}: all HTTP 200, Total requests up by one each time`;
+  const expected =
+    `${requests} GET${requests === 1 ? "" : "s"} to ${href}: all HTTP 200, Total requests up by one each time` +
+    (minServers === undefined ? "" : `, answered by at least ${minServers} replicas`);
   await retryUntil(
     deadline,
     async () => {
@@ -552,10 +712,20 @@ async function checkHttp({ url, requests }, deadline) {
   const statuses = responses.map((r) => (r.status === null ? `none (${r.error})` : String(r.status)));
   const totals = responses.map((r) => r.totalRequests);
   const servers = [...new Set(responses.map((r) => r.servedBy).filter((v) => v !== null))];
+  const perServer = countServers(responses);
   const seen =
     `statuses ${statuses.join(", ")}; totals ${totals.map((t) => t ?? "none").join(", ")}` +
-    (servers.length > 0 ? `; served by ${servers.join(", ")}` : "");
-  const data = { url: href, responses };
+    (servers.length > 0 ? `; served by ${servers.join(", ")}` : "") +
+    (minServers === undefined
+      ? ""
+      : ` (${servers.length} replica${servers.length === 1 ? "" : "s"}: ` +
+        `${Object.entries(perServer)
+          .map(([server, n]) => `${server} ${n}`)
+          .join(", ")})`);
+  const data =
+    minServers === undefined
+      ? { url: href, responses }
+      : { url: href, responses, servers: perServer, minServers };
   const allOk = responses.every((r) => r.status === 200);
   const counted =
     totals.every((t) => t !== null) && isStrictlyIncreasingByOne(/** @type {number[]} */ (totals));
@@ -567,6 +737,16 @@ async function checkHttp({ url, requests }, deadline) {
     throw new CheckFailure(`the app at ${href} did not count ${requests} requests as expected`, {
       expected: `${expected} (${wanted})`,
       seen,
+      data,
+    });
+  }
+  if (minServers !== undefined && servers.length < minServers) {
+    throw new CheckFailure(`only ${servers.length} replica(s) of the app at ${href} answered`, {
+      expected,
+      seen,
+      details: [
+        "each GET goes on a new connection, which the routing mesh (or the gateway) hands to the next replica",
+      ],
       data,
     });
   }
@@ -674,6 +854,33 @@ function expectedEnvFrom(env) {
 }
 
 /**
+ * CHECK_SERVICE (swarm target, network mode only) or CHECK_CONTAINER.
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {Target}
+ */
+function targetFrom(env) {
+  if (!env.CHECK_SERVICE) return { container: required(env, "CHECK_CONTAINER") };
+  if (env.CHECK_CONTAINER) throw new UsageError("give CHECK_SERVICE or CHECK_CONTAINER, not both");
+  if (modeFrom(env) !== "network") {
+    throw new UsageError("CHECK_SERVICE needs CHECK_MODE=network: swarm services have no legacy links");
+  }
+  return { service: env.CHECK_SERVICE };
+}
+
+/**
+ * CHECK_EXPECTED_SERVICE with CHECK_NETWORK (swarm target), or CHECK_EXPECTED_ADDRESS.
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {ExpectedAddress}
+ */
+function expectedAddressFrom(env) {
+  if (!env.CHECK_EXPECTED_SERVICE) return required(env, "CHECK_EXPECTED_ADDRESS");
+  if (env.CHECK_EXPECTED_ADDRESS) {
+    throw new UsageError("give CHECK_EXPECTED_SERVICE or CHECK_EXPECTED_ADDRESS, not both");
+  }
+  return { service: env.CHECK_EXPECTED_SERVICE, network: required(env, "CHECK_NETWORK") };
+}
+
+/**
  * @param {NodeJS.ProcessEnv} env
  * @returns {{ ip: string, names: string[] }}
  */
@@ -710,7 +917,7 @@ async function runCheck(check, env) {
   switch (check) {
     case "env": {
       const s = {
-        container: required(env, "CHECK_CONTAINER"),
+        target: targetFrom(env),
         alias: required(env, "CHECK_ALIAS"),
         mode: modeFrom(env),
         expectedEnv: expectedEnvFrom(env),
@@ -718,16 +925,16 @@ async function runCheck(check, env) {
       return checkEnv(s, deadlineIn(seconds));
     }
     case "hosts": {
-      const container = required(env, "CHECK_CONTAINER");
+      const target = targetFrom(env);
       const alias = required(env, "CHECK_ALIAS");
       const s =
         modeFrom(env) === "legacy"
-          ? { container, alias, mode: /** @type {const} */ ("legacy"), expectedHosts: expectedHostsFrom(env) }
+          ? { target, alias, mode: /** @type {const} */ ("legacy"), expectedHosts: expectedHostsFrom(env) }
           : {
-              container,
+              target,
               alias,
               mode: /** @type {const} */ ("network"),
-              expectedAddress: required(env, "CHECK_EXPECTED_ADDRESS"),
+              expectedAddress: expectedAddressFrom(env),
             };
       return checkHosts(s, deadlineIn(seconds));
     }
@@ -735,7 +942,7 @@ async function runCheck(check, env) {
       const s = {
         container: required(env, "CHECK_CONTAINER"),
         alias: required(env, "CHECK_ALIAS"),
-        expectedAddress: required(env, "CHECK_EXPECTED_ADDRESS"),
+        expectedAddress: expectedAddressFrom(env),
       };
       return checkPing(s, deadlineIn(seconds));
     }
@@ -758,7 +965,17 @@ async function runCheck(check, env) {
           `CHECK_REQUESTS must be a whole number from 1 to 1000, got ${JSON.stringify(requestsText)}`,
         );
       }
-      return checkHttp({ url, requests }, deadlineIn(seconds));
+      const minServersText = env.CHECK_MIN_SERVERS;
+      if (minServersText === undefined || minServersText === "") {
+        return checkHttp({ url, requests }, deadlineIn(seconds));
+      }
+      const minServers = Number(minServersText);
+      if (!/^\d+$/.test(minServersText) || minServers < 1 || minServers > requests) {
+        throw new UsageError(
+          `CHECK_MIN_SERVERS must be a whole number from 1 to CHECK_REQUESTS (${requests}), got ${JSON.stringify(minServersText)}`,
+        );
+      }
+      return checkHttp({ url, requests, minServers }, deadlineIn(seconds));
     }
     case "keys": {
       const s = { container: required(env, "CHECK_CONTAINER"), alias: required(env, "CHECK_ALIAS") };

@@ -4,6 +4,7 @@ import * as command from "@pulumi/command";
 import { StackConfig } from "../lib/config";
 import { hostsEntry, LinkSource } from "../lib/links";
 import { LinkedContainer } from "./LinkedContainer";
+import { SwarmApp } from "./SwarmApp";
 
 const CHECKS_RUN = path.join(__dirname, "..", "checks", "run.js");
 
@@ -29,9 +30,13 @@ export interface VerificationResults {
 export interface VerificationArgs {
   config: StackConfig;
   source: pulumi.Output<LinkSource>;
-  /** The container Redis runs in; its replacement re-runs every check. */
+  /**
+   * The container Redis runs in, or (swarm target) its service's revision; a change re-runs every
+   * check.
+   */
   redisId: pulumi.Input<string>;
-  app: LinkedContainer;
+  /** The app: a linked container, or (swarm target) the replicated service. */
+  app: LinkedContainer | SwarmApp;
   probe: LinkedContainer;
   cli: LinkedContainer;
 }
@@ -40,7 +45,11 @@ export interface VerificationArgs {
  * The tutorial's five checks (env, /etc/hosts, ping, curl, KEYS *), each a command that runs
  * checks/run.js against the live containers during `pulumi up`. A check that fails fails the
  * update with what it expected and what it saw; each re-runs when a container it checks is
- * replaced. Their results make up the `verification` stack output.
+ * replaced (or, on a swarm, updated). Their results make up the `verification` stack output.
+ *
+ * On the swarm target the app's checks run in one of its task containers and see no link variables
+ * and no hosts line: the alias resolves by DNS on the overlay to the address swarm gave Redis's task.
+ * The http check sends a GET per replica at least, and wants two replicas (or the only one) to answer.
  */
 export class Verification extends pulumi.ComponentResource {
   readonly results: pulumi.Output<VerificationResults>;
@@ -49,15 +58,17 @@ export class Verification extends pulumi.ComponentResource {
     super("container-links:verify:Verification", name, {}, opts);
     const { config, app, probe, cli } = args;
     const legacy = config.linkMode === "legacy";
+    const appRevision = app instanceof SwarmApp ? app.revision : app.container.id;
     const common = {
       CHECK_ALIAS: config.linkAlias,
       CHECK_MODE: config.linkMode,
       CHECK_TIMEOUT_SECONDS: String(config.readyTimeoutSeconds),
     };
 
+    // `checked`: what the check looks at (container IDs, service revisions); a change re-runs it.
     const check = (
       checkName: string,
-      checked: LinkedContainer[],
+      checked: pulumi.Input<string>[],
       environment: Record<string, pulumi.Input<string>>,
       dependsOn: pulumi.Resource[] = [],
     ) =>
@@ -66,36 +77,52 @@ export class Verification extends pulumi.ComponentResource {
         {
           create: `node "$CHECKS_RUN" ${checkName}`,
           environment: { CHECKS_RUN, ...common, ...environment },
-          triggers: [args.redisId, ...checked.map((c) => c.container.id)],
+          triggers: [args.redisId, ...checked],
           logging: "stderr",
         },
         { parent: this, dependsOn },
       );
 
-    const env = check("env", [app], {
-      CHECK_CONTAINER: config.appName,
-      CHECK_EXPECTED_ENV: app.linkEnvMap.apply((vars) => JSON.stringify(vars)),
-    });
-    const hosts = check("hosts", [app], {
-      CHECK_CONTAINER: config.appName,
+    // Where the alias must lead: Redis's fixed address, or the address swarm gave its task.
+    const redisAddress: Record<string, string> =
+      app instanceof SwarmApp
+        ? { CHECK_EXPECTED_SERVICE: config.redisName, CHECK_NETWORK: config.networkName }
+        : { CHECK_EXPECTED_ADDRESS: config.redisAddress };
+
+    const env = check(
+      "env",
+      [appRevision],
+      app instanceof SwarmApp
+        ? { CHECK_SERVICE: config.appName }
+        : {
+            CHECK_CONTAINER: config.appName,
+            CHECK_EXPECTED_ENV: app.linkEnvMap.apply((vars) => JSON.stringify(vars)),
+          },
+    );
+    const hosts = check("hosts", [appRevision], {
+      ...(app instanceof SwarmApp ? { CHECK_SERVICE: config.appName } : { CHECK_CONTAINER: config.appName }),
       ...(legacy
         ? {
             CHECK_EXPECTED_HOSTS: args.source.apply((source) =>
               JSON.stringify(hostsEntry({ source, alias: config.linkAlias, parentName: config.appName })),
             ),
           }
-        : { CHECK_EXPECTED_ADDRESS: config.redisAddress }),
+        : redisAddress),
     });
-    const ping = check("ping", [probe], {
-      CHECK_CONTAINER: config.probeName,
-      CHECK_EXPECTED_ADDRESS: config.redisAddress,
-    });
-    const httpCheck = check("http", [app], {
-      CHECK_URL: `http://127.0.0.1:${config.appPort}/`,
-      CHECK_REQUESTS: String(config.checkRequests),
-    });
+    const ping = check("ping", [probe.container.id], { CHECK_CONTAINER: config.probeName, ...redisAddress });
+    const httpCheck = check(
+      "http",
+      [appRevision],
+      app instanceof SwarmApp
+        ? {
+            CHECK_URL: `http://127.0.0.1:${config.appPort}/`,
+            CHECK_REQUESTS: String(Math.max(config.checkRequests, config.appReplicas)),
+            CHECK_MIN_SERVERS: String(Math.min(2, config.appReplicas)),
+          }
+        : { CHECK_URL: `http://127.0.0.1:${config.appPort}/`, CHECK_REQUESTS: String(config.checkRequests) },
+    );
     // KEYS * shows what the app stored, so it runs after the requests.
-    const keys = check("keys", [cli], { CHECK_CONTAINER: config.cliName }, [httpCheck]);
+    const keys = check("keys", [cli.container.id], { CHECK_CONTAINER: config.cliName }, [httpCheck]);
 
     this.results = pulumi
       .all([env.stdout, hosts.stdout, ping.stdout, httpCheck.stdout, keys.stdout])

@@ -10,12 +10,14 @@
 
 export type LinkMode = "legacy" | "network";
 export type Target = "container" | "swarm";
+export type AppPublish = "ingress" | "gateway";
 
 /** Pulumi's config namespace for this project (the project name in Pulumi.yaml). */
 export const CONFIG_NAMESPACE = "container-links";
 
 export const LINK_MODES: readonly LinkMode[] = ["legacy", "network"];
 export const TARGETS: readonly Target[] = ["container", "swarm"];
+export const APP_PUBLISH_MODES: readonly AppPublish[] = ["ingress", "gateway"];
 
 export interface StackConfig {
   /** Key `target`: plain containers or a swarm service for the app. */
@@ -45,6 +47,8 @@ export interface StackConfig {
   checkRequests: number;
   readyTimeoutSeconds: number;
   appReplicas: number;
+  /** Key `appPublish`: how the swarm target publishes the app on appPort. */
+  appPublish: AppPublish;
   // redisPassword is deliberately absent: parseConfig validates it but never returns the plain text,
   // so this object is safe to log, export or JSON.stringify. lib/stackConfig.ts returns it as a secret
   // Output (LoadedConfig.redisPassword).
@@ -168,6 +172,13 @@ export const CONFIG_KEYS: ReadonlyArray<ConfigKeySpec> = [
     type: "integer",
     default: 3,
     description: "Replicas of the app service with the swarm target (1-50).",
+  },
+  {
+    key: "appPublish",
+    type: "string",
+    default: "ingress",
+    description:
+      "How the swarm target publishes the app on appPort: ingress (the routing mesh; needs IPVS in the kernel) or gateway (a forwarder, for kernels without IPVS).",
   },
   {
     key: "redisPassword",
@@ -490,6 +501,7 @@ export function parseConfig(
   const checkRequests = integer("checkRequests", 1, 1000);
   const readyTimeoutSeconds = integer("readyTimeoutSeconds", 1, 3600);
   const appReplicas = integer("appReplicas", 1, 50);
+  const appPublish = oneOf("appPublish", APP_PUBLISH_MODES);
 
   const password = raw("redisPassword");
   if (password !== undefined && !PASSWORD.test(password)) fail("redisPassword", password, PASSWORD_RULE);
@@ -540,5 +552,6 @@ export function parseConfig(
     checkRequests: checkRequests!,
     readyTimeoutSeconds: readyTimeoutSeconds!,
     appReplicas: appReplicas!,
+    appPublish: appPublish!,
   };
 }

@@ -54,6 +54,7 @@ const DEFAULTS: StackConfig = {
   checkRequests: 3,
   readyTimeoutSeconds: 60,
   appReplicas: 3,
+  appPublish: "ingress",
 };
 
 describe("defaults", () => {

@@ -276,7 +276,7 @@ describe.each(MODES)("the program with linkMode $linkMode (alias $alias)", ({ li
     expect(probe.name).toBe("unit-probe");
     expect(probe.image).toBe("busybox:1.35-image-id");
     expect(probe.command).toEqual(["sleep", "2147483647"]);
-    expect(probe.envs).toEqual(linkVars("unit-probe"));
+    expect(probe.envs ?? []).toEqual(linkVars("unit-probe"));
     expect(probe.hosts ?? []).toEqual(hostsEntries);
     expect(probe.networksAdvanced).toEqual([{ name: "unit-net" }]);
   });

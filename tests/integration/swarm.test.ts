@@ -1,0 +1,418 @@
+// The swarm target against the real engine, on a one-node swarm (set up here when the engine is not
+// in swarm mode, and left again at the end): the program goes up with Redis as a one-replica service
+// and the app as three replicas on an attachable overlay; requests through the published port reach
+// several replicas and are each counted exactly once; a new app image rolls out one task at a time,
+// start-first, while a bounded load sees no failed request; destroy leaves nothing behind.
+//
+// The kernel of this machine has no IPVS, so Docker's routing mesh (ingress publishing) cannot answer
+// here; where /proc/sys/net/ipv4/vs exists the test publishes through the mesh (appPublish=ingress),
+// elsewhere through the stack's gateway (appPublish=gateway). Each run says which one it exercised.
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import { Stack } from "@pulumi/pulumi/automation";
+import type { VerificationResults } from "../../components/Verification";
+import {
+  BUDGET_MS,
+  destroy,
+  docker,
+  openStack,
+  progress,
+  removeStack,
+  REPO_ROOT,
+  uniqueName,
+  up,
+  waitFor,
+} from "./harness";
+
+const STACK_NAME = uniqueName("swarm");
+const PORT = 3181;
+const SUBNET = "172.31.251.0/24";
+const REPLICAS = 3;
+const NAMES = {
+  redis: `${STACK_NAME}-redis`,
+  app: `${STACK_NAME}-app`,
+  cli: `${STACK_NAME}-cli`,
+  probe: `${STACK_NAME}-probe`,
+  network: `${STACK_NAME}-net`,
+  volume: `${STACK_NAME}-redis-data`,
+};
+const URL = `http://127.0.0.1:${PORT}/`;
+const REQUESTS = 30;
+const LOAD_WORKERS = 4;
+const REQUEST_TIMEOUT_MS = 5_000;
+const PUBLISH = fs.existsSync("/proc/sys/net/ipv4/vs") ? "ingress" : "gateway";
+const say = progress("swarm");
+
+let stack: Stack | undefined;
+/** Whether this test put the engine into swarm mode (and so must take it out again). */
+let initialisedSwarm = false;
+/** Whether `docker swarm init` made the docker_gwbridge network here (leave keeps it). */
+let createdGwBridge = false;
+/** The app image the rolling update moves to, built here from the stack's own. */
+let nextImage: string | undefined;
+
+interface Answer {
+  status: number | null;
+  servedBy: string | null;
+  total: number | null;
+  error?: string;
+}
+
+/** One GET on a new connection (as a browser's first visit), so the mesh or gateway may pick any replica. */
+function freshGet(url: string): Promise<Answer> {
+  return new Promise((resolve) => {
+    const request = http.get(url, { agent: false, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => (body += chunk));
+      res.on("end", () => {
+        const match = /Total requests: (\d+)/.exec(body);
+        resolve({
+          status: res.statusCode ?? null,
+          servedBy: (res.headers["x-served-by"] as string | undefined) ?? null,
+          total: match ? Number(match[1]) : null,
+        });
+      });
+      res.on("error", (err) => resolve({ status: null, servedBy: null, total: null, error: err.message }));
+    });
+    request.on("timeout", () => request.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+    request.on("error", (err) => resolve({ status: null, servedBy: null, total: null, error: err.message }));
+  });
+}
+
+function lines(text: string): string[] {
+  return text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+}
+
+interface Task {
+  ID: string;
+  Slot: number;
+  CreatedAt: string;
+  DesiredState: string;
+  Spec: { ContainerSpec: { Image: string } };
+  Status: { State: string; Timestamp: string; ContainerStatus?: { ContainerID?: string } };
+}
+
+/** Every task of a service that swarm still knows of (running ones and its history). */
+async function tasksOf(service: string): Promise<Task[]> {
+  const ids = lines(await docker(["service", "ps", "--quiet", "--no-trunc", service]));
+  return ids.length === 0 ? [] : (JSON.parse(await docker(["inspect", "--type", "task", ...ids])) as Task[]);
+}
+
+/** The hostnames (first 12 characters of the container ID) of a service's running tasks. */
+async function runningHostnames(service: string): Promise<string[]> {
+  return (await tasksOf(service))
+    .filter((t) => t.Status.State === "running")
+    .map((t) => (t.Status.ContainerStatus?.ContainerID ?? "").slice(0, 12))
+    .sort();
+}
+
+/**
+ * What of this stack is still in the engine: services, containers (tasks included), networks
+ * (listed without a filter: `docker network ls --filter name=` leaves swarm-scoped networks out on
+ * this engine), volumes, secrets and configs whose name starts with the stack name.
+ */
+async function swarmLeftovers(prefix: string): Promise<string[]> {
+  const kinds: [string, string[]][] = [
+    ["service", ["service", "ls", "--format", "{{.Name}}"]],
+    ["container", ["ps", "-a", "--format", "{{.Names}}"]],
+    ["network", ["network", "ls", "--format", "{{.Name}}"]],
+    ["volume", ["volume", "ls", "--format", "{{.Name}}"]],
+    ["secret", ["secret", "ls", "--format", "{{.Name}}"]],
+    ["config", ["config", "ls", "--format", "{{.Name}}"]],
+  ];
+  const found = await Promise.all(
+    kinds.map(async ([kind, args]) =>
+      lines(await docker(args))
+        .filter((name) => name.startsWith(prefix))
+        .map((name) => `${kind} ${name}`),
+    ),
+  );
+  return found.flat();
+}
+
+function outputsOf(result: { outputs: Record<string, { value: unknown }> }): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.value]));
+}
+
+beforeAll(async () => {
+  const state = await docker(["info", "--format", "{{.Swarm.LocalNodeState}}"]);
+  if (state !== "active") {
+    say(`engine swarm state "${state}": docker swarm init --advertise-addr 127.0.0.1`);
+    const hadGwBridge = lines(await docker(["network", "ls", "--format", "{{.Name}}"])).includes(
+      "docker_gwbridge",
+    );
+    await docker(["swarm", "init", "--advertise-addr", "127.0.0.1"]);
+    initialisedSwarm = true;
+    createdGwBridge = !hadGwBridge;
+  }
+  say(`publishing through ${PUBLISH === "ingress" ? "the routing mesh" : "the gateway (no IPVS here)"}`);
+}, BUDGET_MS.docker * 2);
+
+afterAll(
+  async () => {
+    try {
+      if (stack) await removeStack(stack);
+    } finally {
+      if (nextImage) await docker(["image", "rm", nextImage]).catch((e) => say(`${e}`));
+      if (initialisedSwarm) {
+        say("leaving the swarm this test set up");
+        await docker(["swarm", "leave", "--force"]);
+        // The bridge swarm made for its containers' outside traffic stays after leave; it goes too
+        // (Docker refuses while a container still uses it, and then it is left as it is).
+        if (createdGwBridge) await docker(["network", "rm", "docker_gwbridge"]).catch((e) => say(`${e}`));
+      }
+    }
+  },
+  BUDGET_MS.destroy + BUDGET_MS.removeStack + BUDGET_MS.docker * 3,
+);
+
+describe("target swarm", () => {
+  let verificationAfterUp: VerificationResults | undefined;
+
+  test(
+    "up: Redis and three app replicas as services on an attachable overlay; the checks pass",
+    async () => {
+      stack = await openStack({
+        workDir: REPO_ROOT,
+        stackName: STACK_NAME,
+        config: {
+          target: "swarm",
+          linkMode: "network",
+          appReplicas: String(REPLICAS),
+          appPublish: PUBLISH,
+          redisName: NAMES.redis,
+          appName: NAMES.app,
+          cliName: NAMES.cli,
+          probeName: NAMES.probe,
+          networkName: NAMES.network,
+          dataVolume: NAMES.volume,
+          networkSubnet: SUBNET,
+          appPort: String(PORT),
+          retainData: "false",
+          readyTimeoutSeconds: "90",
+          redisPassword: { value: `pw-${STACK_NAME}`, secret: true },
+        },
+      });
+      const result = await up(stack, "swarm up");
+      expect(result.summary.result).toBe("succeeded");
+      const outputs = outputsOf(result);
+      const verification = outputs.verification as VerificationResults;
+      verificationAfterUp = verification;
+      expect(verification.ok).toBe(true);
+      expect(verification.env.seen).toContain("swarm: DNS on the overlay, no link env vars");
+      expect(verification.env.data.vars).toEqual({});
+      expect(verification.hosts.data.lines).toEqual([]);
+      expect(
+        Object.keys(verification.http.data.servers as Record<string, number>).length,
+      ).toBeGreaterThanOrEqual(2);
+      expect(outputs.link).toMatchObject({ alias: "redis", env: {}, hosts: [] });
+      expect(String((outputs.link as { mode: string }).mode)).toContain(`overlay network ${NAMES.network}`);
+      expect(outputs.app).toMatchObject({
+        name: NAMES.app,
+        replicas: REPLICAS,
+        url: `http://localhost:${PORT}/`,
+      });
+
+      // The overlay: attachable, the configured subnet; the alias leads to Redis's task address.
+      const network = JSON.parse(await docker(["network", "inspect", NAMES.network]))[0];
+      expect(network).toMatchObject({ Driver: "overlay", Attachable: true, Scope: "swarm" });
+      expect(network.IPAM.Config[0].Subnet).toBe(SUBNET);
+      const [redisTask] = (await tasksOf(NAMES.redis)).filter((t) => t.Status.State === "running");
+      expect(redisTask).toBeDefined();
+      const redisService = JSON.parse(await docker(["service", "inspect", NAMES.redis]))[0];
+      expect(redisService.Spec.Mode.Replicated.Replicas).toBe(1);
+      expect(redisService.Spec.EndpointSpec.Mode).toBe("dnsrr");
+      expect(redisService.Spec.TaskTemplate.Placement.Constraints).toEqual([
+        `node.id==${await docker(["info", "--format", "{{.Swarm.NodeID}}"])}`,
+      ]);
+      expect(redisService.Spec.TaskTemplate.Networks[0].Aliases).toEqual(["redis"]);
+      expect(redisService.Spec.TaskTemplate.ContainerSpec.Mounts).toEqual([
+        expect.objectContaining({ Type: "volume", Source: NAMES.volume, Target: "/data" }),
+      ]);
+      // The password reaches Redis as a swarm secret file: not in its command line nor its env.
+      const redisSpec = JSON.stringify(redisService.Spec);
+      expect(redisSpec).not.toContain(`pw-${STACK_NAME}`);
+      expect(redisService.Spec.TaskTemplate.ContainerSpec.Secrets).toHaveLength(1);
+      expect((outputs.redis as { ip: string }).ip).toBe(verification.ping.data.address);
+
+      const appService = JSON.parse(await docker(["service", "inspect", NAMES.app]))[0];
+      expect(appService.Spec.Mode.Replicated.Replicas).toBe(REPLICAS);
+      expect(appService.Spec.UpdateConfig).toMatchObject({ Parallelism: 1, Order: "start-first" });
+      expect(await runningHostnames(NAMES.app)).toHaveLength(REPLICAS);
+    },
+    BUDGET_MS.openStack + BUDGET_MS.up + 60_000,
+  );
+
+  test(
+    `${REQUESTS} requests through the published port: several replicas answer, each request counted once`,
+    async () => {
+      expect(verificationAfterUp?.ok).toBe(true);
+      const replicas = await runningHostnames(NAMES.app);
+      const before = await freshGet(URL);
+      expect(before.status).toBe(200);
+      const answers: Answer[] = [];
+      for (let i = 0; i < REQUESTS; i++) answers.push(await freshGet(URL));
+
+      expect(answers.map((a) => a.status)).toEqual(Array(REQUESTS).fill(200));
+      expect(answers.map((a) => a.total)).toEqual(
+        Array.from({ length: REQUESTS }, (_, i) => (before.total as number) + 1 + i),
+      );
+      const servedBy = new Map<string, number>();
+      for (const a of answers)
+        servedBy.set(a.servedBy as string, (servedBy.get(a.servedBy as string) ?? 0) + 1);
+      say(`${REQUESTS} requests served by ${[...servedBy].map(([h, n]) => `${h} ${n}`).join(", ")}`);
+      expect(servedBy.size).toBeGreaterThanOrEqual(2);
+      // Every answer came from one of the app's tasks.
+      for (const host of servedBy.keys()) expect(replicas).toContain(host);
+      const after = await freshGet(URL);
+      expect(after.total).toBe((before.total as number) + REQUESTS + 1);
+    },
+    BUDGET_MS.docker + REQUESTS * REQUEST_TIMEOUT_MS,
+  );
+
+  test(
+    "rolling update to a new image under load: one task at a time, start-first, no failed request",
+    async () => {
+      if (!stack) throw new Error("the stack did not come up");
+      const appService = JSON.parse(await docker(["service", "inspect", NAMES.app]))[0];
+      const currentImage: string = appService.Spec.TaskTemplate.ContainerSpec.Image;
+      const oldHosts = await runningHostnames(NAMES.app);
+      // A different image from the same app: a LABEL on top of the stack's build. Referenced by ID,
+      // as the stack's own build is, so the one-node swarm needs no registry.
+      nextImage = await new Promise<string>((resolve, reject) => {
+        const build = spawn("docker", ["build", "--quiet", "--label", `it-swarm.build=${STACK_NAME}`, "-"], {
+          env: { ...process.env, DOCKER_BUILDKIT: "0" },
+          stdio: ["pipe", "pipe", "pipe"],
+          timeout: BUDGET_MS.docker * 2,
+        });
+        let out = "";
+        let err = "";
+        build.stdout.on("data", (c: Buffer) => (out += c));
+        build.stderr.on("data", (c: Buffer) => (err += c));
+        build.on("close", (code) =>
+          code === 0 ? resolve(out.trim()) : reject(new Error(`docker build failed: ${err}`)),
+        );
+        build.stdin.end(`FROM ${currentImage}\n`);
+      });
+      expect(nextImage).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(nextImage).not.toBe(currentImage);
+      await stack.setConfig("appImage", { value: nextImage });
+
+      // The load: LOAD_WORKERS loops of fresh-connection GETs, every one of which must be answered
+      // 200, from before `up` until swarm reports the service update over (bounded by the update's
+      // budget). It stops there, before the checks that follow the update count requests exactly.
+      let stop = false;
+      const loadDeadline = Date.now() + BUDGET_MS.up + 30_000;
+      const results: Answer[] = [];
+      const load = Promise.all(
+        Array.from({ length: LOAD_WORKERS }, async () => {
+          while (!stop && Date.now() < loadDeadline) results.push(await freshGet(URL));
+        }),
+      );
+      const updateStates: string[] = [];
+      const watch = (async () => {
+        while (!stop && Date.now() < loadDeadline) {
+          const status = await docker([
+            "service",
+            "inspect",
+            "--format",
+            "{{json .UpdateStatus}}",
+            NAMES.app,
+          ]);
+          const state = (JSON.parse(status) as { State?: string } | null)?.State ?? "none";
+          if (updateStates[updateStates.length - 1] !== state) updateStates.push(state);
+          if (["completed", "paused", "rollback_completed", "rollback_paused"].includes(state)) stop = true;
+          else await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      })();
+      let update;
+      try {
+        update = await up(stack, "swarm rolling update");
+      } finally {
+        stop = true;
+        await Promise.all([load, watch]);
+      }
+      say(`service update states seen during the load: ${updateStates.join(" -> ")}`);
+      expect(updateStates).toContain("updating");
+      expect(updateStates[updateStates.length - 1]).toBe("completed");
+      expect(update.summary.result).toBe("succeeded");
+      expect(update.summary.resourceChanges).toMatchObject({ update: 1 });
+      expect((outputsOf(update).verification as VerificationResults).ok).toBe(true);
+
+      const failures = results.filter((r) => r.status !== 200);
+      const served = new Map<string, number>();
+      for (const r of results) if (r.servedBy) served.set(r.servedBy, (served.get(r.servedBy) ?? 0) + 1);
+      say(
+        `load during the update: ${results.length} requests, ${failures.length} failed; ` +
+          `served by ${[...served].map(([h, n]) => `${h} ${n}`).join(", ")}`,
+      );
+      expect(failures).toEqual([]);
+      expect(results.length).toBeGreaterThan(0);
+
+      const service = JSON.parse(await docker(["service", "inspect", NAMES.app]))[0];
+      expect(service.UpdateStatus.State).toBe("completed");
+      expect(service.Spec.TaskTemplate.ContainerSpec.Image).toBe(nextImage);
+      const tasks = await tasksOf(NAMES.app);
+      const running = tasks.filter((t) => t.Status.State === "running");
+      expect(running).toHaveLength(REPLICAS);
+      expect(running.map((t) => t.Spec.ContainerSpec.Image)).toEqual(Array(REPLICAS).fill(nextImage));
+      const newHosts = await runningHostnames(NAMES.app);
+      // The load was answered by old replicas and by new ones.
+      expect(oldHosts.some((h) => served.has(h))).toBe(true);
+      expect(newHosts.some((h) => served.has(h))).toBe(true);
+
+      // Per slot: the new task was running before the old one was shut down (start-first); and each
+      // new task started only once the one before it was running (one at a time).
+      const time = (t: string) => Date.parse(t.replace(" +0000 UTC", "Z").replace(" ", "T"));
+      const slots = running
+        .map((t) => {
+          const old = tasks.find(
+            (o) =>
+              o.Slot === t.Slot &&
+              o.Spec.ContainerSpec.Image === currentImage &&
+              o.DesiredState === "shutdown",
+          );
+          if (!old) throw new Error(`no replaced task in slot ${t.Slot}`);
+          return {
+            slot: t.Slot,
+            created: time(t.CreatedAt),
+            running: time(t.Status.Timestamp),
+            oldStopped: time(old.Status.Timestamp),
+          };
+        })
+        .sort((a, b) => a.created - b.created);
+      say(`slots in update order: ${slots.map((s) => s.slot).join(", ")}`);
+      for (const s of slots) expect(s.running).toBeLessThanOrEqual(s.oldStopped);
+      for (let i = 1; i < slots.length; i++)
+        expect(slots[i].created).toBeGreaterThanOrEqual(slots[i - 1].running);
+    },
+    BUDGET_MS.docker * 3 + BUDGET_MS.up + 90_000,
+  );
+
+  test(
+    "destroy leaves nothing: no service, container, network, volume, secret or config",
+    async () => {
+      if (!stack) throw new Error("the stack did not come up");
+      const gone = await destroy(stack, "swarm destroy");
+      expect(gone.summary.result).toBe("succeeded");
+      // The services' old tasks (their history) are removed by swarm just after the services: wait
+      // a bounded while for that, then nothing may be left.
+      await waitFor(async () => (await swarmLeftovers(STACK_NAME)).length === 0, {
+        timeoutMs: 30_000,
+        what: `nothing of ${STACK_NAME} left in the engine`,
+      }).catch(() => undefined);
+      expect(await swarmLeftovers(STACK_NAME)).toEqual([]);
+      // The app image the stack built is gone too (the test's own is removed in afterAll).
+      const images = lines(await docker(["image", "ls", "--format", "{{.Repository}}"]));
+      expect(images.filter((repo) => repo === `container-links/${NAMES.app}`)).toEqual([]);
+      await removeStack(stack);
+      expect((await stack.workspace.listStacks()).map((s) => s.name)).not.toContain(STACK_NAME);
+    },
+    BUDGET_MS.destroy + BUDGET_MS.removeStack + BUDGET_MS.docker * 2,
+  );
+});
