@@ -26,7 +26,8 @@
 
 /**
  * @typedef {object} ContainerReadiness what `docker inspect` says about a container
- * @property {boolean} ready running (not paused or restarting) and, if it has a healthcheck, healthy
+ * @property {boolean} running running (not paused or restarting), healthy or not
+ * @property {boolean} ready running and, if it has a healthcheck, healthy
  * @property {boolean} final it has stopped for good (exited, dead, being removed): no point waiting
  * @property {string} describe e.g. "running, health: starting"
  */
@@ -281,10 +282,20 @@ function containerReadiness(stateJson) {
   try {
     parsed = JSON.parse(stateJson);
   } catch {
-    return { ready: false, final: false, describe: `unreadable state ${JSON.stringify(stateJson.trim())}` };
+    return {
+      running: false,
+      ready: false,
+      final: false,
+      describe: `unreadable state ${JSON.stringify(stateJson.trim())}`,
+    };
   }
   if (typeof parsed !== "object" || parsed === null) {
-    return { ready: false, final: false, describe: `unreadable state ${JSON.stringify(stateJson.trim())}` };
+    return {
+      running: false,
+      ready: false,
+      final: false,
+      describe: `unreadable state ${JSON.stringify(stateJson.trim())}`,
+    };
   }
   const state = /** @type {Record<string, unknown>} */ (parsed);
   const status = typeof state.Status === "string" ? state.Status : "unknown";
@@ -303,6 +314,7 @@ function containerReadiness(stateJson) {
   }
   const running = state.Running === true && state.Paused !== true && state.Restarting !== true;
   return {
+    running,
     ready: running && (healthStatus === undefined || healthStatus === "healthy"),
     final: ["exited", "dead", "removing"].includes(status) && state.Restarting !== true,
     describe,

@@ -25,6 +25,9 @@
 //           CHECK_ALIAS            target of `ping -c 1 -W 2 <alias>` (retried until it answers)
 //           CHECK_EXPECTED_ADDRESS the address ping must resolve the alias to
 //   http    CHECK_URL              the app, e.g. http://127.0.0.1:3000/
+//           CHECK_SOURCE_CONTAINER optional: the Redis container; when the app never answers 200 and
+//                                  this is not healthy, the failure names it (and shows its logs)
+//           CHECK_CONTAINER        optional: the app's container, whose logs a failure shows
 //           CHECK_REQUESTS         number of GETs after the app is ready (default 3; 1-1000)
 //           CHECK_MIN_SERVERS      swarm target: at least this many distinct X-Served-By values
 //                                  (replicas) must have answered them (1-1000, at most CHECK_REQUESTS)
@@ -253,21 +256,26 @@ function failureText(out) {
 }
 
 /**
- * Waits until `docker inspect` says the container is running and, if it has a healthcheck, healthy.
- * Fails at once when it has stopped for good, and when the bound passes.
+ * Waits until `docker inspect` says the container is running and (unless `healthy` is false) that
+ * its healthcheck, if it has one, passes. Fails at once when it has stopped for good, and when the
+ * bound passes.
  * @param {string} container
  * @param {Deadline} deadline
+ * @param {{ healthy?: boolean }} [options] healthy: false to look inside a container whose health
+ *   depends on the very link being checked (its env and /etc/hosts are there as soon as it runs)
  * @returns {Promise<void>}
  */
-async function waitForContainer(container, deadline) {
-  const expected = `container ${container} running (and healthy, if it has a healthcheck)`;
+async function waitForContainer(container, deadline, { healthy = true } = {}) {
+  const expected = healthy
+    ? `container ${container} running (and healthy, if it has a healthcheck)`
+    : `container ${container} running`;
   await retryUntil(
     deadline,
     async () => {
       const out = await docker(["inspect", "--format", "{{json .State}}", container], callTimeout(deadline));
       if (out.code !== 0) return { retry: `container ${container}: ${failureText(out)}` };
       const state = containerReadiness(out.stdout);
-      if (state.ready) return { value: undefined };
+      if (state.ready || (!healthy && state.running)) return { value: undefined };
       if (state.final) {
         throw new CheckFailure(`container ${container} has stopped`, {
           expected,
@@ -348,7 +356,7 @@ function outputLines(text) {
  * @param {Deadline} deadline
  * @returns {Promise<string>}
  */
-async function serviceContainer(service, deadline) {
+async function serviceContainer(service, deadline, { healthy = true } = {}) {
   /** @type {() => Promise<{ value: string } | { retry: string }>} */
   const attempt = async () => {
     const out = await docker(
@@ -377,7 +385,7 @@ async function serviceContainer(service, deadline) {
         data: { service },
       }),
   );
-  await waitForContainer(container, deadline);
+  await waitForContainer(container, deadline, { healthy });
   return container;
 }
 
@@ -440,8 +448,9 @@ function serviceAddress(service, network, deadline) {
  * @returns {Promise<string>}
  */
 async function targetContainer(target, deadline) {
-  if (target.service !== undefined) return serviceContainer(target.service, deadline);
-  await waitForContainer(target.container, deadline);
+  // The env and /etc/hosts are there as soon as the container runs; its health may depend on the link.
+  if (target.service !== undefined) return serviceContainer(target.service, deadline, { healthy: false });
+  await waitForContainer(target.container, deadline, { healthy: false });
   return target.container;
 }
 
@@ -670,32 +679,39 @@ function describeAnswer(answer) {
 /**
  * http: wait (bounded) until the app answers 200, then N sequential GETs must all be 200 with the
  * total going up by exactly one each time. With `minServers` (swarm target), at least that many
- * replicas (distinct X-Served-By values) must have answered them.
- * @param {{ url: URL, requests: number, minServers?: number }} s
+ * replicas (distinct X-Served-By values) must have answered them. A failure shows the logs of
+ * `container` (the app), or of `source` (Redis) when the app never got ready because Redis did not.
+ * @param {{ url: URL, requests: number, minServers?: number, container?: string, source?: string }} s
  * @param {Deadline} deadline
  * @returns {Promise<CheckResult>}
  */
-async function checkHttp({ url, requests, minServers }, deadline) {
+async function checkHttp({ url, requests, minServers, container, source }, deadline) {
   const href = url.href;
   const expected =
     `${requests} GET${requests === 1 ? "" : "s"} to ${href}: all HTTP 200, Total requests up by one each time` +
     (minServers === undefined ? "" : `, answered by at least ${minServers} replicas`);
-  await retryUntil(
-    deadline,
-    async () => {
-      const answer = await get(
-        url,
-        Math.min(REQUEST_TIMEOUT_MS, Math.max(READY_ATTEMPT_MIN_MS, deadline.remaining())),
-      );
-      return answer.status === 200 ? { value: undefined } : { retry: `${href}: ${describeAnswer(answer)}` };
-    },
-    (last, attempts) =>
-      new CheckFailure(`waited ${deadline.seconds} s for ${href} to answer HTTP 200`, {
-        expected: `${href} answers HTTP 200 within ${deadline.seconds} s (it answers 503 until Redis is reachable)`,
-        seen: `${last} (${attempts} attempts)`,
-        data: { url: href, responses: [] },
-      }),
-  );
+  try {
+    await retryUntil(
+      deadline,
+      async () => {
+        const answer = await get(
+          url,
+          Math.min(REQUEST_TIMEOUT_MS, Math.max(READY_ATTEMPT_MIN_MS, deadline.remaining())),
+        );
+        return answer.status === 200 ? { value: undefined } : { retry: `${href}: ${describeAnswer(answer)}` };
+      },
+      (last, attempts) =>
+        new CheckFailure(`waited ${deadline.seconds} s for ${href} to answer HTTP 200`, {
+          expected: `${href} answers HTTP 200 within ${deadline.seconds} s (it answers 503 until Redis is reachable)`,
+          seen: `${last} (${attempts} attempts)`,
+          container,
+          data: { url: href, responses: [] },
+        }),
+    );
+  } catch (err) {
+    if (err instanceof CheckFailure && source !== undefined) await blameSource(source, err);
+    throw err;
+  }
   progress(`${href} answers 200; sending ${requests} requests`);
 
   /** @type {{ status: number | null, totalRequests: number | null, servedBy: string | null, error?: string }[]} */
@@ -737,6 +753,7 @@ async function checkHttp({ url, requests, minServers }, deadline) {
     throw new CheckFailure(`the app at ${href} did not count ${requests} requests as expected`, {
       expected: `${expected} (${wanted})`,
       seen,
+      container,
       data,
     });
   }
@@ -751,6 +768,25 @@ async function checkHttp({ url, requests, minServers }, deadline) {
     });
   }
   return { check: "http", ok: true, expected, seen, data };
+}
+
+/**
+ * When the app never got ready, says so in terms of Redis if Redis is not healthy either (it
+ * answers 503 until Redis is reachable); returns when Redis looks fine, so the app is blamed.
+ * @param {string} source the Redis container
+ * @param {CheckFailure} appFailure
+ * @returns {Promise<void>}
+ */
+async function blameSource(source, appFailure) {
+  const out = await docker(["inspect", "--format", "{{json .State}}", source], DOCKER_CALL_MIN_MS);
+  const state = out.code === 0 ? containerReadiness(out.stdout) : undefined;
+  if (state?.ready) return;
+  throw new CheckFailure(`the app never answered 200, and Redis (container ${source}) is not ready`, {
+    expected: `container ${source} running and healthy, then ${appFailure.expected}`,
+    seen: `container ${source}: ${state ? state.describe : failureText(out)}; ${appFailure.seen}`,
+    container: source,
+    data: appFailure.data,
+  });
 }
 
 /**
@@ -965,9 +1001,13 @@ async function runCheck(check, env) {
           `CHECK_REQUESTS must be a whole number from 1 to 1000, got ${JSON.stringify(requestsText)}`,
         );
       }
+      const around = {
+        ...(env.CHECK_CONTAINER ? { container: env.CHECK_CONTAINER } : {}),
+        ...(env.CHECK_SOURCE_CONTAINER ? { source: env.CHECK_SOURCE_CONTAINER } : {}),
+      };
       const minServersText = env.CHECK_MIN_SERVERS;
       if (minServersText === undefined || minServersText === "") {
-        return checkHttp({ url, requests }, deadlineIn(seconds));
+        return checkHttp({ url, requests, ...around }, deadlineIn(seconds));
       }
       const minServers = Number(minServersText);
       if (!/^\d+$/.test(minServersText) || minServers < 1 || minServers > requests) {
@@ -975,7 +1015,7 @@ async function runCheck(check, env) {
           `CHECK_MIN_SERVERS must be a whole number from 1 to CHECK_REQUESTS (${requests}), got ${JSON.stringify(minServersText)}`,
         );
       }
-      return checkHttp({ url, requests, minServers }, deadlineIn(seconds));
+      return checkHttp({ url, requests, minServers, ...around }, deadlineIn(seconds));
     }
     case "keys": {
       const s = { container: required(env, "CHECK_CONTAINER"), alias: required(env, "CHECK_ALIAS") };

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../lib/config";
-import { LinkArgs, LinkedContainer } from "./LinkedContainer";
+import { LinkArgs, LinkedContainer, LinkOutputs } from "./LinkedContainer";
 import { buildAppImage } from "./AppImage";
 
 const CONTAINER_PORT = 3000;
@@ -19,6 +19,12 @@ export interface CounterAppArgs {
 export class CounterApp extends pulumi.ComponentResource {
   readonly container: LinkedContainer;
   readonly url: string;
+  /** Changes whenever the container is replaced: the checks re-run then. */
+  readonly revision: pulumi.Output<string>;
+  /** The `app` stack output. */
+  readonly outputs: { name: pulumi.Output<string>; url: string };
+  /** The `link` stack output: the link the app got. */
+  readonly link: LinkOutputs;
 
   constructor(name: string, args: CounterAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-links:app:CounterApp", name, {}, opts);
@@ -43,6 +49,9 @@ export class CounterApp extends pulumi.ComponentResource {
       { parent: this },
     );
     this.url = `http://localhost:${config.appPort}/`;
+    this.revision = this.container.container.id;
+    this.outputs = { name: this.container.container.name, url: this.url };
+    this.link = this.container.linkOutputs;
     this.registerOutputs({ url: this.url });
   }
 }

@@ -12,6 +12,17 @@ export interface LinkArgs {
   network: pulumi.Input<string>;
 }
 
+/** What the `link` stack output shows of a link. */
+export interface LinkOutputs {
+  mode: string;
+  alias: string;
+  /** The link variables by name; empty when there are none (network mode). */
+  env: pulumi.Input<Record<string, string>>;
+  /** The /etc/hosts lines the link added; empty when there are none. */
+  hosts: pulumi.Input<string[]>;
+  note?: string;
+}
+
 export interface LinkedContainerArgs {
   /** Container name; also the parent in `<ALIAS>_NAME=/<name>/<alias>`. */
   name: string;
@@ -43,6 +54,8 @@ export class LinkedContainer extends pulumi.ComponentResource {
   readonly linkEnvMap: pulumi.Output<Record<string, string>>;
   /** The /etc/hosts line the link added (`<ip>\t<names>`); undefined in network mode. */
   readonly hostsLine: pulumi.Output<string | undefined>;
+  /** This container's link, for the `link` stack output. */
+  readonly linkOutputs: LinkOutputs;
 
   constructor(name: string, args: LinkedContainerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-links:link:LinkedContainer", name, {}, opts);
@@ -56,6 +69,12 @@ export class LinkedContainer extends pulumi.ComponentResource {
       ? source.apply((s) => linkEnvMap(linkFor(s)))
       : pulumi.output<Record<string, string>>({});
     this.hostsLine = legacy ? source.apply((s) => hostsLine(linkFor(s))) : pulumi.output(undefined);
+    this.linkOutputs = {
+      mode: link.mode,
+      alias: link.alias,
+      env: this.linkEnvMap,
+      hosts: this.hostsLine.apply((line) => (line === undefined ? [] : [line])),
+    };
 
     this.container = new docker.Container(
       name,

@@ -21,6 +21,10 @@ export class RedisServer extends pulumi.ComponentResource {
   readonly container: docker.Container;
   /** The Redis image (redis-cli comes with it). */
   readonly imageId: pulumi.Output<string>;
+  /** Changes whenever the container is replaced: the checks re-run then. */
+  readonly revision: pulumi.Output<string>;
+  /** The `redis` stack output. */
+  readonly outputs: { name: pulumi.Output<string>; id: pulumi.Output<string> };
   /** What a link to this container is made from: name, id, hostname, address, ports and env. */
   readonly linkSource: pulumi.Output<LinkSource>;
 
@@ -110,6 +114,9 @@ export class RedisServer extends pulumi.ComponentResource {
       // A fixed name and address: the old container must go before its replacement starts.
       { ...parent, deleteBeforeReplace: true },
     );
+
+    this.revision = this.container.id;
+    this.outputs = { name: this.container.name, id: this.container.id };
 
     this.linkSource = pulumi
       .all([this.container.name, this.container.id, this.container.hostname, imageConfig.stdout])

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
+import type { LinkOutputs } from "./LinkedContainer";
 import { StackConfig } from "../lib/config";
 import { buildAppImage } from "./AppImage";
 import { SwarmGateway } from "./SwarmGateway";
@@ -29,6 +30,10 @@ export class SwarmApp extends pulumi.ComponentResource {
   readonly url: string;
   /** Changes whenever the service (or its gateway) is replaced or updated. */
   readonly revision: pulumi.Output<string>;
+  /** The `app` stack output. */
+  readonly outputs: { name: pulumi.Output<string>; url: string; replicas: number };
+  /** The `link` stack output: on an overlay the alias is a DNS name, with no link variables. */
+  readonly link: LinkOutputs;
 
   constructor(name: string, args: SwarmAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-links:swarm:SwarmApp", name, {}, opts);
@@ -92,6 +97,14 @@ export class SwarmApp extends pulumi.ComponentResource {
     this.revision = this.gateway
       ? serviceRevision(this.service, this.gateway.service)
       : serviceRevision(this.service);
+    this.outputs = { name: this.service.name, url: this.url, replicas: config.appReplicas };
+    this.link = {
+      mode: config.linkMode,
+      alias: config.linkAlias,
+      env: {},
+      hosts: [],
+      note: `swarm: DNS on the overlay network ${config.networkName}, no link env vars`,
+    };
     this.registerOutputs({ url: this.url, revision: this.revision });
   }
 }

@@ -29,6 +29,8 @@ export class SwarmRedis extends pulumi.ComponentResource {
   readonly imageId: pulumi.Output<string>;
   /** Changes whenever the service is replaced or updated. */
   readonly revision: pulumi.Output<string>;
+  /** The `redis` stack output (a task has no fixed address; the checks report the one they saw). */
+  readonly outputs: { name: pulumi.Output<string>; id: pulumi.Output<string> };
   /**
    * What links are made from. A task has no fixed address and the overlay has no legacy links, so
    * in network mode (the only one here) a link takes nothing from it but the name.
@@ -152,6 +154,7 @@ export class SwarmRedis extends pulumi.ComponentResource {
     );
 
     this.revision = serviceRevision(this.service);
+    this.outputs = { name: this.service.name, id: this.service.id };
     this.linkSource = pulumi
       .all([this.service.name, this.service.id])
       .apply(([serviceName, id]) => ({ name: serviceName, id, ip: "", exposedPorts: [], env: [] }));

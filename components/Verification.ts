@@ -2,9 +2,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { StackConfig } from "../lib/config";
-import { hostsEntry, LinkSource } from "../lib/links";
+import { hostsEntry, Link, LinkSource, linkEnvMap } from "../lib/links";
 import { LinkedContainer } from "./LinkedContainer";
-import { SwarmApp } from "./SwarmApp";
 
 const CHECKS_RUN = path.join(__dirname, "..", "checks", "run.js");
 
@@ -30,13 +29,10 @@ export interface VerificationResults {
 export interface VerificationArgs {
   config: StackConfig;
   source: pulumi.Output<LinkSource>;
-  /**
-   * The container Redis runs in, or (swarm target) its service's revision; a change re-runs every
-   * check.
-   */
-  redisId: pulumi.Input<string>;
-  /** The app: a linked container, or (swarm target) the replicated service. */
-  app: LinkedContainer | SwarmApp;
+  /** Changes when Redis is replaced (or, on a swarm, updated): every check re-runs then. */
+  redisRevision: pulumi.Input<string>;
+  /** Likewise for the app (a container, or on a swarm the replicated service). */
+  appRevision: pulumi.Input<string>;
   probe: LinkedContainer;
   cli: LinkedContainer;
 }
@@ -56,9 +52,9 @@ export class Verification extends pulumi.ComponentResource {
 
   constructor(name: string, args: VerificationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-links:verify:Verification", name, {}, opts);
-    const { config, app, probe, cli } = args;
+    const { config, appRevision, probe, cli } = args;
     const legacy = config.linkMode === "legacy";
-    const appRevision = app instanceof SwarmApp ? app.revision : app.container.id;
+    const swarm = config.target === "swarm";
     const common = {
       CHECK_ALIAS: config.linkAlias,
       CHECK_MODE: config.linkMode,
@@ -77,35 +73,42 @@ export class Verification extends pulumi.ComponentResource {
         {
           create: `node "$CHECKS_RUN" ${checkName}`,
           environment: { CHECKS_RUN, ...common, ...environment },
-          triggers: [args.redisId, ...checked],
+          triggers: [args.redisRevision, ...checked],
           logging: "stderr",
         },
         { parent: this, dependsOn },
       );
 
+    // The link the app should have, computed from the configured alias (not from the app's own
+    // link), so that an app wired to the wrong alias fails its checks.
+    const expectedLink = args.source.apply((source): Link => ({
+      source,
+      alias: config.linkAlias,
+      parentName: config.appName,
+    }));
+
     // Where the alias must lead: Redis's fixed address, or the address swarm gave its task.
-    const redisAddress: Record<string, string> =
-      app instanceof SwarmApp
-        ? { CHECK_EXPECTED_SERVICE: config.redisName, CHECK_NETWORK: config.networkName }
-        : { CHECK_EXPECTED_ADDRESS: config.redisAddress };
+    const redisAddress: Record<string, string> = swarm
+      ? { CHECK_EXPECTED_SERVICE: config.redisName, CHECK_NETWORK: config.networkName }
+      : { CHECK_EXPECTED_ADDRESS: config.redisAddress };
 
     const env = check(
       "env",
       [appRevision],
-      app instanceof SwarmApp
+      swarm
         ? { CHECK_SERVICE: config.appName }
         : {
             CHECK_CONTAINER: config.appName,
-            CHECK_EXPECTED_ENV: app.linkEnvMap.apply((vars) => JSON.stringify(vars)),
+            CHECK_EXPECTED_ENV: legacy
+              ? expectedLink.apply((link) => JSON.stringify(linkEnvMap(link)))
+              : "{}",
           },
     );
     const hosts = check("hosts", [appRevision], {
-      ...(app instanceof SwarmApp ? { CHECK_SERVICE: config.appName } : { CHECK_CONTAINER: config.appName }),
+      ...(swarm ? { CHECK_SERVICE: config.appName } : { CHECK_CONTAINER: config.appName }),
       ...(legacy
         ? {
-            CHECK_EXPECTED_HOSTS: args.source.apply((source) =>
-              JSON.stringify(hostsEntry({ source, alias: config.linkAlias, parentName: config.appName })),
-            ),
+            CHECK_EXPECTED_HOSTS: expectedLink.apply((link) => JSON.stringify(hostsEntry(link))),
           }
         : redisAddress),
     });
@@ -113,13 +116,19 @@ export class Verification extends pulumi.ComponentResource {
     const httpCheck = check(
       "http",
       [appRevision],
-      app instanceof SwarmApp
+      swarm
         ? {
             CHECK_URL: `http://127.0.0.1:${config.appPort}/`,
             CHECK_REQUESTS: String(Math.max(config.checkRequests, config.appReplicas)),
             CHECK_MIN_SERVERS: String(Math.min(2, config.appReplicas)),
           }
-        : { CHECK_URL: `http://127.0.0.1:${config.appPort}/`, CHECK_REQUESTS: String(config.checkRequests) },
+        : {
+            CHECK_URL: `http://127.0.0.1:${config.appPort}/`,
+            CHECK_REQUESTS: String(config.checkRequests),
+            // Named in a failure, with their logs: Redis if it never gets ready, else the app.
+            CHECK_SOURCE_CONTAINER: config.redisName,
+            CHECK_CONTAINER: config.appName,
+          },
     );
     // KEYS * shows what the app stored, so it runs after the requests.
     const keys = check("keys", [cli.container.id], { CHECK_CONTAINER: config.cliName }, [httpCheck]);

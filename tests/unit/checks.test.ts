@@ -457,11 +457,11 @@ describe("containerReadiness", () => {
       ...extra,
     });
   test.each<[string, string, ReturnType<typeof containerReadiness>]>([
-    ["running, no healthcheck", state({}), { ready: true, final: false, describe: "running" }],
+    ["running, no healthcheck", state({}), { running: true, ready: true, final: false, describe: "running" }],
     [
       "healthy",
       state({ Health: { Status: "healthy", Log: [] } }),
-      { ready: true, final: false, describe: "running, health: healthy" },
+      { running: true, ready: true, final: false, describe: "running, health: healthy" },
     ],
     [
       "health starting, with the last check's output",
@@ -472,6 +472,7 @@ describe("containerReadiness", () => {
         },
       }),
       {
+        running: true,
         ready: false,
         final: false,
         describe: "running, health: starting (last health check: unhealthy: connect ECONNREFUSED)",
@@ -480,31 +481,39 @@ describe("containerReadiness", () => {
     [
       "unhealthy",
       state({ Health: { Status: "unhealthy", Log: [] } }),
-      { ready: false, final: false, describe: "running, health: unhealthy" },
+      { running: true, ready: false, final: false, describe: "running, health: unhealthy" },
     ],
-    ["paused", state({ Status: "paused", Paused: true }), { ready: false, final: false, describe: "paused" }],
+    [
+      "paused",
+      state({ Status: "paused", Paused: true }),
+      { running: false, ready: false, final: false, describe: "paused" },
+    ],
     [
       "restarting",
       state({ Status: "restarting", Running: true, Restarting: true }),
-      { ready: false, final: false, describe: "restarting" },
+      { running: false, ready: false, final: false, describe: "restarting" },
     ],
     [
       "created, not started yet",
       state({ Status: "created", Running: false }),
-      { ready: false, final: false, describe: "created" },
+      { running: false, ready: false, final: false, describe: "created" },
     ],
     [
       "exited",
       state({ Status: "exited", Running: false, ExitCode: 3 }),
-      { ready: false, final: true, describe: "exited (exit code 3)" },
+      { running: false, ready: false, final: true, describe: "exited (exit code 3)" },
     ],
     [
       "dead, with an error",
       state({ Status: "dead", Running: false, Dead: true, Error: "oops" }),
-      { ready: false, final: true, describe: "dead, error: oops" },
+      { running: false, ready: false, final: true, describe: "dead, error: oops" },
     ],
-    ["not JSON", "<no value>\n", { ready: false, final: false, describe: 'unreadable state "<no value>"' }],
-    ["null", "null", { ready: false, final: false, describe: 'unreadable state "null"' }],
+    [
+      "not JSON",
+      "<no value>\n",
+      { running: false, ready: false, final: false, describe: 'unreadable state "<no value>"' },
+    ],
+    ["null", "null", { running: false, ready: false, final: false, describe: 'unreadable state "null"' }],
   ])("%s", (_name, json, expected) => {
     expect(containerReadiness(json)).toEqual(expected);
   });

@@ -385,7 +385,8 @@ describe.each(CASES)(
         attach: "docker attach unit-cli",
       });
       expect(await resolved(pulumi, program.link)).toEqual({
-        mode: "network: the overlay network unit-overlay (swarm: DNS on the overlay, no link env vars)",
+        mode: "network",
+        note: "swarm: DNS on the overlay network unit-overlay, no link env vars",
         alias: "cache",
         env: {},
         hosts: [],
