@@ -211,7 +211,8 @@ describe("target swarm", () => {
         Object.keys(verification.http.data.servers as Record<string, number>).length,
       ).toBeGreaterThanOrEqual(2);
       expect(outputs.link).toMatchObject({ alias: "redis", env: {}, hosts: [] });
-      expect(String((outputs.link as { mode: string }).mode)).toContain(`overlay network ${NAMES.network}`);
+      expect(outputs.link).toMatchObject({ mode: "network" });
+      expect(String((outputs.link as { note: string }).note)).toContain(`overlay network ${NAMES.network}`);
       expect(outputs.app).toMatchObject({
         name: NAMES.app,
         replicas: REPLICAS,
