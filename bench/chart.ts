@@ -49,7 +49,9 @@ function round(n: number): string {
 }
 
 function text(x: number, y: number, content: string, attrs = ""): string {
-  return `<text x='${round(x)}' y='${round(y)}' ${FONT}${attrs ? ` ${attrs}` : ""}>${escapeXml(content)}</text>`;
+  // An attribute may appear once per element: `attrs` can override the default font size.
+  const font = attrs.includes("font-size=") ? FONT.replace(/ font-size='[^']*'/, "") : FONT;
+  return `<text x='${round(x)}' y='${round(y)}' ${font}${attrs ? ` ${attrs}` : ""}>${escapeXml(content)}</text>`;
 }
 
 function rect(x: number, y: number, w: number, h: number, fill: string): string {
@@ -160,7 +162,7 @@ export function renderChart(r: BenchResults): string {
     svg.push(
       ...legend(y + 8, [
         ["raw CLI", COLORS.raw],
-        ["stack (Pulumi Automation API)", COLORS.stack],
+        ["stack (pulumi CLI)", COLORS.stack],
       ]),
     );
     y += 16;

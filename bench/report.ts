@@ -300,8 +300,7 @@ const TIMELINE_OPS = [
  * Where each operation's time went, in seconds since it was started: the engine's first event (the
  * CLI is up and has read the state), the program's first registration (language host started, the
  * TypeScript program compiled and running), the first and last resource step, the engine's summary,
- * and the return to the bench (the CLI exited; after an up/destroy the Automation API also runs
- * `pulumi stack output` and `pulumi stack history`).
+ * and the return to the bench (the CLI exited).
  */
 export function timelineRows(timelines: StackRep["timelines"]): string[][] {
   const at = (ms: number | null | undefined) => (ms === null || ms === undefined ? "-" : seconds(ms));

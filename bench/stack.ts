@@ -1,17 +1,14 @@
-// The stack path: the repository's own program through the Automation API (the integration
-// harness), on a bench stack with its own names, port and subnet: `up` from an empty stack to
-// verified outputs, a no-op `up`, `preview`, `destroy`, each timed, the first `up` with its engine
-// events.
+// The stack path: the repository's own program on a bench stack with its own names, port and
+// subnet, timed as a user runs it: the pinned CLI (`pulumi up --yes --skip-preview`, as `npm run up`
+// does, then `pulumi stack output verification` for the verified outputs), a no-op `up`, `preview`
+// and `destroy`. Each command's engine events are read from its --event-log as they arrive, for the
+// timeline. The Automation API (the integration harness) only creates and removes the stack.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { spawn } from "child_process";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import {
-  destroy,
-  leftovers,
-  openStack,
-  preview,
-  REPO_ROOT,
-  uniqueName,
-  up,
-} from "../tests/integration/harness";
+import { leftovers, openStack, REPO_ROOT, toolchainEnv, uniqueName } from "../tests/integration/harness";
 import { now } from "./exec";
 import { StackRep } from "./report";
 import { summarizeTimeline, TimelineEvent } from "./stats";
@@ -26,7 +23,6 @@ export interface StackPathSettings {
 export const STACK_PREFIX = "bench-s-";
 /** Stacks of the bench are `it-bench-<pid>-<random>` (uniqueName). */
 export const STACK_NAME_PREFIX = "it-bench-";
-const LABEL = "bench stack";
 
 /** Creates the bench stack (empty) with its config. */
 export function openBenchStack(settings: StackPathSettings): Promise<Stack> {
@@ -75,49 +71,102 @@ function changes(map: Record<string, number | undefined> | undefined): Record<st
   ) as Record<string, number>;
 }
 
-/** Records an operation's engine events with their time since `start`. */
-function recorder(start: number): { onEvent: (e: EngineEvent) => void; events: TimelineEvent[] } {
+/** What one timed CLI command produced. */
+interface CliRun {
+  ms: number;
+  stdout: string;
+  events: TimelineEvent[];
+  summary?: EngineEvent["summaryEvent"];
+}
+
+const CLI_TIMEOUT_MS = 300_000;
+const EVENT_POLL_MS = 20;
+
+/**
+ * Runs the pinned `pulumi` with the project's environment (bounded), stamping each engine event
+ * of its --event-log with the time it appeared, since the command started.
+ */
+function pulumi(args: string[], stackName: string): Promise<CliRun> {
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-events-"));
+  const logFile = path.join(logDir, "events.jsonl");
   const events: TimelineEvent[] = [];
-  return {
-    events,
-    onEvent: (e) => {
+  let summary: EngineEvent["summaryEvent"];
+  let read = 0;
+  let partial = "";
+  const start = now();
+  const collect = () => {
+    let text: string;
+    try {
+      const buffer = fs.readFileSync(logFile);
+      text = buffer.subarray(read).toString("utf8");
+      read = buffer.length;
+    } catch {
+      return; // not created yet
+    }
+    const lines = (partial + text).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines.filter((l) => l.trim() !== "")) {
+      const e = JSON.parse(line) as EngineEvent;
+      if (e.summaryEvent) summary = e.summaryEvent;
       const event = timelineEvent(e, now() - start);
       if (event) events.push(event);
-    },
+    }
   };
+  const poller = setInterval(collect, EVENT_POLL_MS);
+  return new Promise<CliRun>((resolve, reject) => {
+    const child = spawn(
+      "pulumi",
+      [
+        ...args,
+        "--stack",
+        stackName,
+        "--non-interactive",
+        ...(args[0] === "stack" ? [] : ["--event-log", logFile]),
+      ],
+      // --event-log is one of the CLI's debug flags (the Automation API enables them the same way).
+      {
+        cwd: REPO_ROOT,
+        env: { ...toolchainEnv(), PULUMI_DEBUG_COMMANDS: "true" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), CLI_TIMEOUT_MS);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const ms = now() - start;
+      clearTimeout(timer);
+      clearInterval(poller);
+      collect();
+      fs.rmSync(logDir, { recursive: true, force: true });
+      if (code !== 0) {
+        reject(
+          new Error(`pulumi ${args.join(" ")} (stack ${stackName}) failed (${code}): ${stderr || stdout}`),
+        );
+        return;
+      }
+      resolve({ ms, stdout, events, summary });
+    });
+  });
 }
 
 /** One cycle on an empty bench stack; leaves it empty again. */
 export async function runStackPath(stack: Stack): Promise<StackRep> {
-  const upStart = now();
-  const upEvents = recorder(upStart);
-  const first = await up(stack, LABEL, { onEvent: upEvents.onEvent });
-  const upMs = now() - upStart;
-  const verification = first.outputs.verification?.value as { ok?: boolean } | undefined;
-  if (first.summary.result !== "succeeded" || verification?.ok !== true) {
-    throw new Error(
-      `stack path: up did not end with verified outputs (result ${first.summary.result}): ` +
-        JSON.stringify(verification ?? null),
-    );
+  const name = stack.name;
+  const first = await pulumi(["up", "--yes", "--skip-preview"], name);
+  const output = await pulumi(["stack", "output", "verification", "--json"], name);
+  const upMs = first.ms + output.ms;
+  const verification = JSON.parse(output.stdout) as { ok?: boolean } | null;
+  if (verification?.ok !== true) {
+    throw new Error(`stack path: up did not end with verified outputs: ${output.stdout.trim()}`);
   }
 
-  const noopStart = now();
-  const noopEvents = recorder(noopStart);
-  const second = await up(stack, LABEL, { onEvent: noopEvents.onEvent });
-  const noopUpMs = now() - noopStart;
-
-  const previewStart = now();
-  const previewEvents = recorder(previewStart);
-  const third = await preview(stack, LABEL, { onEvent: previewEvents.onEvent });
-  const previewMs = now() - previewStart;
-
-  const destroyStart = now();
-  const destroyEvents = recorder(destroyStart);
-  const gone = await destroy(stack, LABEL, { onEvent: destroyEvents.onEvent });
-  const destroyMs = now() - destroyStart;
-  if (gone.summary.result !== "succeeded") {
-    throw new Error(`stack path: destroy ended with ${gone.summary.result}`);
-  }
+  const second = await pulumi(["up", "--yes", "--skip-preview"], name);
+  const third = await pulumi(["preview"], name);
+  const gone = await pulumi(["destroy", "--yes", "--skip-preview"], name);
   const left = await leftovers(STACK_PREFIX);
   if (left.length > 0) {
     throw new Error(`stack path: destroy left ${left.join(", ")}`);
@@ -125,17 +174,17 @@ export async function runStackPath(stack: Stack): Promise<StackRep> {
 
   return {
     upMs,
-    noopUpMs,
-    previewMs,
-    destroyMs,
-    cycleMs: upMs + destroyMs,
-    noopChanges: changes(second.summary.resourceChanges),
-    previewChanges: changes(third.changeSummary),
+    noopUpMs: second.ms,
+    previewMs: third.ms,
+    destroyMs: gone.ms,
+    cycleMs: upMs + gone.ms,
+    noopChanges: changes(second.summary?.resourceChanges),
+    previewChanges: changes(third.summary?.resourceChanges),
     timelines: {
-      up: summarizeTimeline(upEvents.events, upMs),
-      noopUp: summarizeTimeline(noopEvents.events, noopUpMs),
-      preview: summarizeTimeline(previewEvents.events, previewMs),
-      destroy: summarizeTimeline(destroyEvents.events, destroyMs),
+      up: summarizeTimeline(first.events, first.ms),
+      noopUp: summarizeTimeline(second.events, second.ms),
+      preview: summarizeTimeline(third.events, third.ms),
+      destroy: summarizeTimeline(gone.events, gone.ms),
     },
   };
 }

@@ -237,7 +237,7 @@ export interface TimelineSummary {
   firstResourceMs: number | null;
   /** The last resource finished. */
   lastResourceMs: number | null;
-  /** The engine's summary (the update is over; the CLI still exits, and the Automation API reads outputs). */
+  /** The engine's summary (the update is over; the CLI still has to exit). */
   summaryMs: number | null;
   /** The operation returned to the bench. */
   endMs: number;

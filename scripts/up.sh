@@ -10,5 +10,5 @@ STEP=up
 cd "$REPO_ROOT"
 pulumi stack select dev --create >/dev/null
 say "pulumi up (stack dev)"
-pulumi up --yes --stack dev "$@"
+pulumi up --yes --skip-preview --stack dev "$@"
 say "done; outputs: ./bin/pulumi stack output --json; report: npm run verify"

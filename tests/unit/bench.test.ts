@@ -645,6 +645,14 @@ describe("the SVG chart", () => {
     expect(svg.startsWith("<svg xmlns='http://www.w3.org/2000/svg'")).toBe(true);
     expect(svg.trimEnd().endsWith("</svg>")).toBe(true);
     expect(balanced(svg)).toBe(true);
+    // XML allows each attribute once per element (renderers refuse the file otherwise).
+    for (const [tag] of svg.matchAll(/<[a-zA-Z]+\s[^>]*>/g)) {
+      const names = [...tag.matchAll(/\s([a-zA-Z:-]+)=/g)].map((m) => m[1]);
+      expect({ tag, duplicates: names.filter((n, i) => names.indexOf(n) !== i) }).toEqual({
+        tag,
+        duplicates: [],
+      });
+    }
     expect(svg).toContain("Deploy cycle");
     expect(svg).toContain("App throughput");
     expect(svg).toContain("pulumi up from an empty stack, run 3 (the median)");
