@@ -20,9 +20,7 @@ fi
 
 if ! command -v dockerd >/dev/null 2>&1; then
   say "engine: installing docker.io from Debian's packages"
-  mkdir -p "$LOG_DIR"
-  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io; } \
-    >"$LOG_DIR/apt-docker.log" 2>&1 || die "apt-get install docker.io failed (log: $LOG_DIR/apt-docker.log)"
+  apt_install docker.io
 fi
 mkdir -p "$LOG_DIR"
 say "engine: starting dockerd (log: $LOG_DIR/dockerd.log)"

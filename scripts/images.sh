@@ -25,9 +25,8 @@ ensure_base() {
   if [ ! -s "$rootfs" ]; then
     if ! command -v mmdebstrap >/dev/null 2>&1; then
       [ "$(id -u)" = 0 ] || die "mmdebstrap is needed to build images here: apt-get install mmdebstrap"
-      say "images: installing mmdebstrap"
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -q mmdebstrap >"$LOG_DIR/apt-mmdebstrap.log" 2>&1 ||
-        die "apt-get install mmdebstrap failed (log: $LOG_DIR/apt-mmdebstrap.log)"
+      say "images: installing mmdebstrap from Debian's packages"
+      apt_install mmdebstrap
     fi
     say "images: building a Debian $DEBIAN_SUITE root file system with $packages (about a minute)"
     mmdebstrap --variant=minbase --include="$packages" \

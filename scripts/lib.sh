@@ -20,6 +20,14 @@ die() {
   exit 1
 }
 
+# Installs Debian packages (as root), logging to $LOG_DIR/apt-<first package>.log.
+apt_install() {
+  mkdir -p "$LOG_DIR"
+  local log="$LOG_DIR/apt-$1.log"
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"; } >"$log" 2>&1 ||
+    die "apt-get install $* failed (log: $log)"
+}
+
 # A short content hash of files, used as a cache key so edited sources rebuild.
 hash_files() { cat "$@" | sha256sum | cut -c1-12; }
 
