@@ -12,7 +12,7 @@ export const APP_DIR = path.join(__dirname, "..", "app");
  * registry needed); its stdout is the image ID, which both targets run. The tag carries a hash of the
  * sources, so an edit rebuilds and a no-op `up` does nothing. Delete removes the tag, waiting a little
  * while containers still use the image (a swarm removes a deleted service's containers only after
- * the service is gone); it never fails the update.
+ * the service is gone, and keeps stopped ones of replaced tasks); it never fails the update.
  */
 export function buildAppImage(name: string, config: StackConfig, opts: pulumi.CustomResourceOptions) {
   const hash = appSourceHash(APP_DIR);
@@ -21,12 +21,17 @@ export function buildAppImage(name: string, config: StackConfig, opts: pulumi.Cu
     name,
     {
       create: `DOCKER_BUILDKIT=0 docker build --quiet --build-arg NODE_IMAGE="$NODE_IMAGE" --tag "$TAG" "$CONTEXT"`,
+      // A swarm keeps the stopped containers of replaced tasks (its task history), and those still
+      // use the image: they are this stack's own, so they go first.
       delete: [
-        'for attempt in $(seq 20); do out=$(docker image rm "$TAG" 2>&1 >/dev/null) && exit 0',
-        'case "$out" in *"No such image"*) exit 0 ;; *conflict*) sleep 1 ;; *) break ;; esac; done',
+        "for attempt in $(seq 20); do",
+        '  docker container prune --force --filter "label=com.docker.swarm.service.name=$SERVICE" >/dev/null 2>&1',
+        '  out=$(docker image rm "$TAG" 2>&1 >/dev/null) && exit 0',
+        '  case "$out" in *"No such image"*) exit 0 ;; *conflict*) sleep 1 ;; *) break ;; esac',
+        "done",
         'echo "warning: could not remove image $TAG: $out" >&2',
       ].join("\n"),
-      environment: { NODE_IMAGE: config.nodeImage, TAG: tag, CONTEXT: APP_DIR },
+      environment: { NODE_IMAGE: config.nodeImage, TAG: tag, CONTEXT: APP_DIR, SERVICE: config.appName },
       triggers: [hash, config.nodeImage],
       logging: "stderr",
     },
