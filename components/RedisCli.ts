@@ -11,8 +11,8 @@ export interface RedisCliArgs {
 
 /**
  * The tutorial's `docker run -it --link redis-server:redis redis redis-cli -h redis`, kept running
- * with a TTY and stdin open so that `docker attach <name>` gives the interactive prompt (`KEYS *`,
- * `QUIT`). The password, if any, is in its environment as REDISCLI_AUTH, which redis-cli reads.
+ * with a TTY and stdin open so that `docker attach <name>` gives the interactive prompt (press Enter
+ * to see it; `KEYS *`, and Ctrl-P Ctrl-Q to detach: `QUIT` ends redis-cli, which Docker restarts). The password, if any, is in its environment as REDISCLI_AUTH, which redis-cli reads.
  */
 export class RedisCli extends pulumi.ComponentResource {
   readonly container: LinkedContainer;
@@ -27,7 +27,16 @@ export class RedisCli extends pulumi.ComponentResource {
         name: config.cliName,
         image: args.image,
         link: args.link,
-        command: ["redis-cli", "-h", config.linkAlias],
+        // A detached TTY has no size yet, and redis-cli's line editor would then ask the terminal for
+        // one and block until an answer that nobody attached is there to give. Setting a size first
+        // keeps the prompt usable for whoever attaches later (the client's size replaces it then).
+        command: [
+          "sh",
+          "-c",
+          'stty cols 80 rows 24 2>/dev/null; exec redis-cli -h "$1"',
+          "redis-cli",
+          config.linkAlias,
+        ],
         envs: pulumi
           .output(args.password)
           .apply((password) => (password ? [`REDISCLI_AUTH=${password}`] : [])),

@@ -4,6 +4,7 @@
 // app and in redis-cli; the link variables are what Docker's `--link` gives (legacy) or absent
 // (network); a second up and a preview change nothing; replacing redis-server re-links in the same
 // up and keeps the data; destroy leaves nothing behind, the built app image included.
+import { execFile } from "child_process";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { isLinkVar, LinkSource, linkEnvMap, parsePortSpec } from "../../lib/links";
 import {
@@ -71,6 +72,7 @@ interface InspectedContainer {
   Name: string;
   Image: string;
   Config: { Hostname: string };
+  State: { Running: boolean };
   NetworkSettings: { Networks: Record<string, { IPAddress: string }> };
 }
 
@@ -181,6 +183,26 @@ describe.each(MODES)("the stack with linkMode $linkMode", ({ linkMode, appPort, 
       expect(resolved.split(/\s+/)[0]).toBe(redisAddress);
     }
     expect(await docker(["exec", names.cliName, "redis-cli", "-h", alias, "ping"])).toBe("PONG");
+  }, 60_000);
+
+  test("docker attach to redis-cli gives a working prompt: KEYS * lists the app's keys", async () => {
+    upStack();
+    // `script` gives `docker attach` the terminal it needs; keystrokes go in on its stdin, and
+    // Ctrl-P Ctrl-Q detaches at the end, leaving redis-cli running.
+    const keystrokes =
+      "sleep 1; printf '\\r'; sleep 0.5; printf 'KEYS *\\r'; sleep 1.5; printf '\\020\\021'; sleep 0.5";
+    const transcript = await new Promise<string>((resolve, reject) =>
+      execFile(
+        "bash",
+        ["-c", `(${keystrokes}) | script -q -c "docker attach $1" /dev/null`, "attach", names.cliName],
+        { timeout: 20_000, encoding: "utf8" },
+        (err, stdout) => (err && !stdout ? reject(err) : resolve(stdout)),
+      ),
+    );
+    expect(transcript).toContain(`${alias}:6379> `);
+    expect(transcript).toMatch(/"ip"/);
+    expect(transcript).toMatch(/"requests"/);
+    expect((await inspectContainer(names.cliName)).State.Running).toBe(true);
   }, 60_000);
 
   if (legacy) {

@@ -263,7 +263,14 @@ describe.each(MODES)("the program with linkMode $linkMode (alias $alias)", ({ li
     const cli = container("redis-cli");
     expect(cli.name).toBe("unit-cli");
     expect(cli.image).toBe("redis:7.0-image-id");
-    expect(cli.command).toEqual(["redis-cli", "-h", alias]);
+    // redis-cli -h <alias>, behind a shell that gives the detached TTY a size first.
+    expect(cli.command).toEqual([
+      "sh",
+      "-c",
+      'stty cols 80 rows 24 2>/dev/null; exec redis-cli -h "$1"',
+      "redis-cli",
+      alias,
+    ]);
     expect(cli.tty).toBe(true);
     expect(cli.stdinOpen).toBe(true);
     expect(cli.envs).toEqual(linkVars("unit-cli"));

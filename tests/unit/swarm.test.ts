@@ -330,8 +330,10 @@ describe.each(CASES)(
         expect(c.hosts ?? []).toEqual([]);
       }
       expect(registered(loaded.registrations, CONTAINER, "redis-cli").inputs.command).toEqual([
+        "sh",
+        "-c",
+        'stty cols 80 rows 24 2>/dev/null; exec redis-cli -h "$1"',
         "redis-cli",
-        "-h",
         "cache",
       ]);
     });
