@@ -3,6 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
 import { StackConfig } from "../lib/config";
 import { LinkSource, parsePortSpec } from "../lib/links";
+import { redisImageAndVolume } from "./redisData";
 
 export interface RedisServerArgs {
   config: StackConfig;
@@ -44,18 +45,8 @@ export class RedisServer extends pulumi.ComponentResource {
       { ...parent, deleteBeforeReplace: true },
     );
 
-    const image = new docker.RemoteImage(
-      `${name}-image`,
-      { name: config.redisImage, keepLocally: true },
-      parent,
-    );
+    const { image, volume } = redisImageAndVolume(name, config, parent);
     this.imageId = image.imageId;
-
-    const volume = new docker.Volume(
-      `${name}-data`,
-      { name: config.dataVolume },
-      { ...parent, retainOnDelete: config.retainData, deleteBeforeReplace: true },
-    );
 
     // The image's ENV and EXPOSE, which Docker's link copies into the linked containers.
     const imageConfig = new command.local.Command(

@@ -4,6 +4,7 @@ import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
 import { StackConfig } from "../lib/config";
 import { LinkSource } from "../lib/links";
+import { redisImageAndVolume } from "./redisData";
 import { serviceRevision, stackLabels } from "./swarmService";
 
 export interface SwarmRedisArgs {
@@ -71,18 +72,8 @@ export class SwarmRedis extends pulumi.ComponentResource {
       { ...parent, deleteBeforeReplace: true },
     );
 
-    const image = new docker.RemoteImage(
-      `${name}-image`,
-      { name: config.redisImage, keepLocally: true },
-      parent,
-    );
+    const { image, volume } = redisImageAndVolume(name, config, parent);
     this.imageId = image.imageId;
-
-    const volume = new docker.Volume(
-      `${name}-data`,
-      { name: config.dataVolume },
-      { ...parent, retainOnDelete: config.retainData, deleteBeforeReplace: true },
-    );
 
     // The password as a swarm secret: a file in the task (/run/secrets/...), never on the command
     // line or in the service's env, where `docker service inspect` would show it. Secrets cannot
