@@ -9,8 +9,8 @@
 // Why mocks rather than reading components/*.ts: the scripts are built at run time (template literals,
 // joined arrays), and what matters is the string the command provider hands to `sh -c`. The mocks see
 // exactly that string, whichever component builds it, and never run anything.
-import type * as pulumiModule from "@pulumi/pulumi";
 import type { MockResourceArgs, MockResourceResult } from "@pulumi/pulumi/runtime";
+import { COMMAND, loadProgram } from "./program";
 import {
   CONFIG_KEYS,
   ConfigKeySpec,
@@ -106,9 +106,6 @@ describe("parseConfig rejects hostile values, naming the key", () => {
 // ---------------------------------------------------------------------------------------------------
 // The program under mocks: no config value in any command script
 
-type Pulumi = typeof pulumiModule;
-const COMMAND = "command:local:Command";
-
 /**
  * Valid values, each distinctive enough that finding it inside a script cannot be a coincidence, and
  * using the punctuation each rule allows (dots, underscores, registry ports, password symbols).
@@ -151,42 +148,31 @@ interface CommandScripts {
 
 /** Runs index.ts under mocks with `config` and returns every command it registered. */
 async function commandsOf(config: Record<string, string>, secretKeys: string[]): Promise<CommandScripts[]> {
-  jest.resetModules();
-  const pulumi: Pulumi = await import("@pulumi/pulumi");
   const commands: CommandScripts[] = [];
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args: MockResourceArgs): MockResourceResult {
-        const inputs = args.inputs as Record<string, unknown>;
-        if (args.type === COMMAND) {
-          const scripts: Record<string, string> = {};
-          for (const field of ["create", "update", "delete"]) {
-            if (typeof inputs[field] === "string") scripts[field] = inputs[field] as string;
-          }
-          commands.push({
-            name: args.name,
-            scripts,
-            environment: (inputs.environment ?? {}) as Record<string, string>,
-          });
-          return { id: `${args.name}-id`, state: { ...inputs, stdout: mockStdout(args.name), stderr: "" } };
+  const mocks = () => ({
+    newResource(args: MockResourceArgs): MockResourceResult {
+      const inputs = args.inputs as Record<string, unknown>;
+      if (args.type === COMMAND) {
+        const scripts: Record<string, string> = {};
+        for (const field of ["create", "update", "delete"]) {
+          if (typeof inputs[field] === "string") scripts[field] = inputs[field] as string;
         }
-        const id = `${args.name}-id`;
-        return {
-          id: args.custom === false ? "" : id,
-          state: { ...inputs, hostname: id.slice(0, 12), imageId: id },
-        };
-      },
-      call: (args) => args.inputs,
+        commands.push({
+          name: args.name,
+          scripts,
+          environment: (inputs.environment ?? {}) as Record<string, string>,
+        });
+        return { id: `${args.name}-id`, state: { ...inputs, stdout: mockStdout(args.name), stderr: "" } };
+      }
+      const id = `${args.name}-id`;
+      return {
+        id: args.custom === false ? "" : id,
+        state: { ...inputs, hostname: id.slice(0, 12), imageId: id },
+      };
     },
-    NAMESPACE,
-    "hostile",
-    false,
-  );
-  pulumi.runtime.setAllConfig(
-    Object.fromEntries(Object.entries(config).map(([k, v]) => [`${NAMESPACE}:${k}`, v])),
-    secretKeys.map((k) => `${NAMESPACE}:${k}`),
-  );
-  const program = await import("../../index");
+    call: (args: { inputs: Record<string, unknown> }) => args.inputs,
+  });
+  const { pulumi, program } = await loadProgram(config, mocks, { secrets: secretKeys });
   // Everything the checks depend on is registered once the verification output resolves.
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(

@@ -6,24 +6,18 @@
 import * as crypto from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type * as pulumiModule from "@pulumi/pulumi";
 import type { MockResourceArgs, MockResourceResult } from "@pulumi/pulumi/runtime";
 import { isLinkVar } from "../../lib/links";
-
-type Pulumi = typeof pulumiModule;
-type Program = typeof import("../../index");
-
-const PROJECT = "container-links";
-const CONTAINER = "docker:index/container:Container";
-const COMMAND = "command:local:Command";
-
-/** What the mock saw of one registration (components included). */
-interface Registration {
-  type: string;
-  name: string;
-  custom: boolean;
-  inputs: Record<string, unknown>;
-}
+import {
+  COMMAND,
+  CONTAINER,
+  LoadedProgram,
+  Program,
+  loadProgram as loadProgramWith,
+  Registration,
+  registered,
+  resolved,
+} from "./program";
 
 /** A container id as Docker makes them: 64 hex digits, here derived from the resource name. */
 function containerId(name: string): string {
@@ -84,37 +78,6 @@ function mocks(registrations: Registration[]) {
   };
 }
 
-interface LoadedProgram {
-  pulumi: Pulumi;
-  program: Program;
-  registrations: Registration[];
-}
-
-/**
- * Imports the program afresh (new module registry, so index.ts runs again) with the mocks and the
- * given `container-links:*` config. The SDK keeps its runtime state in globals, so the copy of
- * @pulumi/pulumi loaded here is the one configured and used to read the outputs.
- */
-async function loadProgram(
-  config: Record<string, string>,
-  registrations: Registration[] = [],
-): Promise<LoadedProgram> {
-  jest.resetModules();
-  const pulumi: Pulumi = await import("@pulumi/pulumi");
-  await pulumi.runtime.setMocks(mocks(registrations), PROJECT, "unit", false);
-  pulumi.runtime.setAllConfig(
-    Object.fromEntries(Object.entries(config).map(([k, v]) => [`${PROJECT}:${k}`, v])),
-    [],
-  );
-  const program = await import("../../index");
-  return { pulumi, program, registrations };
-}
-
-/** An export, all Outputs inside it resolved. */
-function resolved<T>(pulumi: Pulumi, value: T): Promise<pulumiModule.Unwrap<T>> {
-  return new Promise((resolve) => pulumi.output(value).apply(resolve));
-}
-
 /**
  * Waits until the SDK's queue of outstanding RPCs (resource registrations among them) is empty.
  * waitForRPCs is exported at run time but marked @internal, so it is not in the typings.
@@ -127,13 +90,8 @@ function waitForRPCs(): Promise<void> {
   return runtime.waitForRPCs();
 }
 
-function registered(registrations: Registration[], type: string, name: string): Registration {
-  const found = registrations.filter((r) => r.type === type && r.name === name);
-  if (found.length !== 1) {
-    const seen = registrations.map((r) => `${r.type} ${r.name}`).join("\n  ");
-    throw new Error(`expected one ${type} named ${name}, found ${found.length}; registered:\n  ${seen}`);
-  }
-  return found[0];
+function loadProgram(config: Record<string, string>, registrations: Registration[] = []) {
+  return loadProgramWith(config, mocks, { registrations });
 }
 
 // Every name differs from the defaults, so each value seen below came from the config.
@@ -178,7 +136,7 @@ describe.each(MODES)("the program with linkMode $linkMode (alias $alias)", ({ li
   const hostsEntries = legacy ? [{ host: `${alias} ${redisHostname} unit-redis`, ip: REDIS_ADDRESS }] : [];
 
   let loaded: LoadedProgram;
-  let verification: pulumiModule.Unwrap<Program["verification"]>;
+  let verification: pulumi.Unwrap<Program["verification"]>;
   const container = (name: string) => registered(loaded.registrations, CONTAINER, name).inputs;
   const command = (name: string) => registered(loaded.registrations, COMMAND, name).inputs;
   const linkVarsIn = (envs: unknown) => (envs as string[]).filter((e) => isLinkVar(alias, e.split("=")[0]));

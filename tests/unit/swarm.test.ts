@@ -10,27 +10,25 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import type * as pulumiModule from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { MockResourceArgs, MockResourceResult } from "@pulumi/pulumi/runtime";
 import { countServers, runningTaskAddresses } from "../../checks/parse";
+import {
+  COMMAND,
+  CONTAINER,
+  LoadedProgram,
+  Program,
+  loadProgram as loadProgramWith,
+  Registration,
+  registered,
+  resolved,
+} from "./program";
 
-type Pulumi = typeof pulumiModule;
-type Program = typeof import("../../index");
-
-const PROJECT = "container-links";
 const SERVICE = "docker:index/service:Service";
-const CONTAINER = "docker:index/container:Container";
-const COMMAND = "command:local:Command";
 const NODE_ID = "nzzceue1u7h9r7fn2rbaemaz2";
 const APP_IMAGE_ID = `sha256:${crypto.createHash("sha256").update("app image").digest("hex")}`;
 const REDIS_TASK_ADDRESS = "10.20.30.7";
 const CHECKS = ["env", "hosts", "ping", "http", "keys"] as const;
-
-interface Registration {
-  type: string;
-  name: string;
-  inputs: Record<string, unknown>;
-}
 
 function checkResult(check: string) {
   const data: Record<string, unknown> = { mocked: check };
@@ -49,7 +47,12 @@ function commandStdout(name: string): string {
 function mocks(registrations: Registration[]) {
   return {
     newResource(args: MockResourceArgs): MockResourceResult {
-      registrations.push({ type: args.type, name: args.name, inputs: args.inputs });
+      registrations.push({
+        type: args.type,
+        name: args.name,
+        custom: args.custom ?? true,
+        inputs: args.inputs,
+      });
       switch (args.type) {
         case COMMAND:
           return { id: `${args.name}-id`, state: { ...args.inputs, stdout: commandStdout(args.name) } };
@@ -90,28 +93,8 @@ interface ServiceInputs {
   rollbackConfig?: unknown;
 }
 
-interface LoadedProgram {
-  pulumi: Pulumi;
-  program: Program;
-  registrations: Registration[];
-}
-
-/** Imports index.ts afresh under the mocks with the given config (and secret keys). */
-async function loadProgram(config: Record<string, string>, secrets: string[] = []): Promise<LoadedProgram> {
-  jest.resetModules();
-  const registrations: Registration[] = [];
-  const pulumi: Pulumi = await import("@pulumi/pulumi");
-  await pulumi.runtime.setMocks(mocks(registrations), PROJECT, "unit", false);
-  pulumi.runtime.setAllConfig(
-    Object.fromEntries(Object.entries(config).map(([k, v]) => [`${PROJECT}:${k}`, v])),
-    secrets.map((k) => `${PROJECT}:${k}`),
-  );
-  const program = await import("../../index");
-  return { pulumi, program, registrations };
-}
-
-function resolved<T>(pulumi: Pulumi, value: T): Promise<pulumiModule.Unwrap<T>> {
-  return new Promise((resolve) => pulumi.output(value).apply(resolve));
+function loadProgram(config: Record<string, string>, secrets: string[] = []): Promise<LoadedProgram> {
+  return loadProgramWith(config, mocks, { secrets });
 }
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -132,15 +115,6 @@ function plain(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
   }
   return value;
-}
-
-function registered(registrations: Registration[], type: string, name: string): Registration {
-  const found = registrations.filter((r) => r.type === type && r.name === name);
-  if (found.length !== 1) {
-    const seen = registrations.map((r) => `${r.type} ${r.name}`).join("\n  ");
-    throw new Error(`expected one ${type} named ${name}, found ${found.length}; registered:\n  ${seen}`);
-  }
-  return found[0];
 }
 
 const NAMES = {
@@ -164,7 +138,7 @@ describe.each(CASES)(
   "the program with target swarm, appPublish $publish, $replicas replica(s), password $password",
   ({ publish, replicas, password }) => {
     let loaded: LoadedProgram;
-    let verification: pulumiModule.Unwrap<Program["verification"]>;
+    let verification: pulumi.Unwrap<Program["verification"]>;
     const service = (name: string) =>
       plain(registered(loaded.registrations, SERVICE, name).inputs) as ServiceInputs;
     const command = (name: string) => registered(loaded.registrations, COMMAND, name).inputs;
