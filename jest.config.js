@@ -14,6 +14,8 @@ module.exports = {
       preset: "ts-jest",
       testEnvironment: "node",
       testMatch: ["<rootDir>/tests/integration/**/*.test.ts"],
+      // Removes what a killed earlier run left behind (its ports and subnets would fail this run).
+      globalSetup: "<rootDir>/tests/integration/sweep.ts",
     },
   ],
 };

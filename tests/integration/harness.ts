@@ -94,6 +94,11 @@ export function toolchainEnv(): Record<string, string> {
   return loadToolchain().env;
 }
 
+/** The pinned CLI's path ($TOOLCHAIN_BIN/pulumi). */
+export function pulumiBin(): string {
+  return path.join(loadToolchain().bin, "pulumi");
+}
+
 let pulumiCommandMemo: Promise<PulumiCommand> | undefined;
 
 /**
@@ -347,17 +352,44 @@ export async function removeStack(stack: Stack, opts: BoundedOptions = {}): Prom
   say(`stack removed${pruned > 0 ? ` (and ${pruned} backup files of the file backend)` : ""}`);
 }
 
+/** The local file backend's .pulumi folder, or undefined for any other backend. */
+function fileBackendState(): string | undefined {
+  const url = toolchainEnv().PULUMI_BACKEND_URL ?? "";
+  return url.startsWith("file:///")
+    ? path.join(decodeURIComponent(new URL(url).pathname), ".pulumi")
+    : undefined;
+}
+
+/** Test stacks only (it-*), on the local file backend only. */
+function testStackState(stackName: string): string | undefined {
+  return stackName.startsWith("it-") && !stackName.includes("/") ? fileBackendState() : undefined;
+}
+
+/**
+ * The update lock of a test stack whose run was killed mid-update: the file backend keeps it, and
+ * `pulumi stack rm --force` refuses a locked stack. Only for stacks whose run is known to be gone.
+ */
+export function removeStackLocks(project: string, stackName: string): number {
+  const state = testStackState(stackName);
+  const locks = state && path.join(state, "locks", "organization", project, stackName);
+  if (!locks || !fs.existsSync(locks)) {
+    return 0;
+  }
+  const count = fs.readdirSync(locks).length;
+  fs.rmSync(locks, { recursive: true, force: true });
+  return count;
+}
+
 /**
  * `pulumi stack rm` on a file backend keeps a .bak of the stack, its backups and empty history and
  * lock folders; a test run would add a set per throwaway stack. This deletes them for a removed
  * test stack (name it-*, local file backend only) and returns how many paths went.
  */
-function pruneRemovedStackFiles(project: string, stackName: string): number {
-  const url = toolchainEnv().PULUMI_BACKEND_URL ?? "";
-  if (!stackName.startsWith("it-") || !url.startsWith("file:///") || stackName.includes("/")) {
+export function pruneRemovedStackFiles(project: string, stackName: string): number {
+  const state = testStackState(stackName);
+  if (!state) {
     return 0;
   }
-  const state = path.join(decodeURIComponent(new URL(url).pathname), ".pulumi");
   const paths = [
     path.join(state, "stacks", project, `${stackName}.json.bak`),
     path.join(state, "stacks", project, `${stackName}.json.bak.attrs`),
@@ -418,7 +450,7 @@ export function docker(args: string[], opts: DockerOptions = {}): Promise<string
   });
 }
 
-function lines(s: string): string[] {
+export function lines(s: string): string[] {
   return s
     .split("\n")
     .map((l) => l.trim())

@@ -7,7 +7,6 @@
 // points at Redis's default-bridge address. The tests assert that the address is the ONLY difference
 // (besides <ALIAS>_NAME, which names the receiving container, and the order of the variables inside
 // the container, which the docker provider does not keep).
-import * as crypto from "crypto";
 import { Stack } from "@pulumi/pulumi/automation";
 import {
   BUDGET_MS,
@@ -22,7 +21,7 @@ import {
 } from "./harness";
 
 const STACK_NAME = uniqueName("parity");
-const PROBE_NAME = `it-parity-probe-${crypto.randomBytes(3).toString("hex")}`;
+const PROBE_NAME = uniqueName("parity-probe");
 const LABEL = "parity";
 // A hyphen in the alias also exercises Docker's "-" to "_" rule for the variable names.
 const ALIAS = "redis-db";

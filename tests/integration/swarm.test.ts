@@ -16,6 +16,7 @@ import {
   BUDGET_MS,
   destroy,
   docker,
+  lines,
   openStack,
   progress,
   removeStack,
@@ -79,13 +80,6 @@ function freshGet(url: string): Promise<Answer> {
     request.on("timeout", () => request.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
     request.on("error", (err) => resolve({ status: null, servedBy: null, total: null, error: err.message }));
   });
-}
-
-function lines(text: string): string[] {
-  return text
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l !== "");
 }
 
 interface Task {
