@@ -9,8 +9,7 @@
 // Why mocks rather than reading components/*.ts: the scripts are built at run time (template literals,
 // joined arrays), and what matters is the string the command provider hands to `sh -c`. The mocks see
 // exactly that string, whichever component builds it, and never run anything.
-import type { MockResourceArgs, MockResourceResult } from "@pulumi/pulumi/runtime";
-import { COMMAND, loadProgram } from "./program";
+import { COMMAND, loadProgram, recordingMocks } from "./program";
 import {
   CONFIG_KEYS,
   ConfigKeySpec,
@@ -148,31 +147,9 @@ interface CommandScripts {
 
 /** Runs index.ts under mocks with `config` and returns every command it registered. */
 async function commandsOf(config: Record<string, string>, secretKeys: string[]): Promise<CommandScripts[]> {
-  const commands: CommandScripts[] = [];
-  const mocks = () => ({
-    newResource(args: MockResourceArgs): MockResourceResult {
-      const inputs = args.inputs as Record<string, unknown>;
-      if (args.type === COMMAND) {
-        const scripts: Record<string, string> = {};
-        for (const field of ["create", "update", "delete"]) {
-          if (typeof inputs[field] === "string") scripts[field] = inputs[field] as string;
-        }
-        commands.push({
-          name: args.name,
-          scripts,
-          environment: (inputs.environment ?? {}) as Record<string, string>,
-        });
-        return { id: `${args.name}-id`, state: { ...inputs, stdout: mockStdout(args.name), stderr: "" } };
-      }
-      const id = `${args.name}-id`;
-      return {
-        id: args.custom === false ? "" : id,
-        state: { ...inputs, hostname: id.slice(0, 12), imageId: id },
-      };
-    },
-    call: (args: { inputs: Record<string, unknown> }) => args.inputs,
+  const { pulumi, program, registrations } = await loadProgram(config, recordingMocks(mockStdout), {
+    secrets: secretKeys,
   });
-  const { pulumi, program } = await loadProgram(config, mocks, { secrets: secretKeys });
   // Everything the checks depend on is registered once the verification output resolves.
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
@@ -184,7 +161,17 @@ async function commandsOf(config: Record<string, string>, secretKeys: string[]):
       resolve();
     });
   });
-  return commands;
+  return registrations
+    .filter((r) => r.type === COMMAND)
+    .map(({ name, inputs }) => ({
+      name,
+      scripts: Object.fromEntries(
+        ["create", "update", "delete"].flatMap((field) =>
+          typeof inputs[field] === "string" ? [[field, inputs[field] as string]] : [],
+        ),
+      ),
+      environment: (inputs.environment ?? {}) as Record<string, string>,
+    }));
 }
 
 /**

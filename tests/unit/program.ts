@@ -1,7 +1,8 @@
 // Runs the whole program (index.ts and its components) under Pulumi's mocks, for the wiring tests:
 // what it registers, with which inputs, and what it exports.
+import * as crypto from "crypto";
 import type * as pulumiModule from "@pulumi/pulumi";
-import type { Mocks } from "@pulumi/pulumi/runtime";
+import type { MockResourceArgs, MockResourceResult, Mocks } from "@pulumi/pulumi/runtime";
 
 export type Pulumi = typeof pulumiModule;
 export type Program = typeof import("../../index");
@@ -16,6 +17,48 @@ export interface Registration {
   name: string;
   custom: boolean;
   inputs: Record<string, unknown>;
+}
+
+/** A container id as Docker makes them: 64 hex digits, here derived from the resource name. */
+export function containerId(name: string): string {
+  return crypto.createHash("sha256").update(`container:${name}`).digest("hex");
+}
+
+/**
+ * Mocks that record every registration and answer as the providers would: a container gets an id
+ * and hostname, a pulled image an image ID, a command the stdout `commandStdout` gives for its name
+ * (throw there for a command the test does not expect).
+ */
+export function recordingMocks(commandStdout: (name: string) => string) {
+  return (registrations: Registration[]): Mocks => ({
+    newResource(args: MockResourceArgs): MockResourceResult {
+      registrations.push({
+        type: args.type,
+        name: args.name,
+        custom: args.custom ?? true,
+        inputs: args.inputs,
+      });
+      switch (args.type) {
+        case CONTAINER: {
+          const id = containerId(args.name);
+          return { id, state: { ...args.inputs, hostname: id.slice(0, 12) } };
+        }
+        case COMMAND:
+          return {
+            id: `${args.name}-id`,
+            state: { ...args.inputs, stdout: commandStdout(args.name), stderr: "" },
+          };
+        case "docker:index/remoteImage:RemoteImage":
+          return {
+            id: `${args.name}-id`,
+            state: { ...args.inputs, imageId: `${args.inputs.name}-image-id`, repoDigest: "" },
+          };
+        default:
+          return { id: args.custom === false ? "" : `${args.name}-id`, state: args.inputs };
+      }
+    },
+    call: (args) => args.inputs,
+  });
 }
 
 export interface LoadedProgram {

@@ -6,23 +6,19 @@
 import * as crypto from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type { MockResourceArgs, MockResourceResult } from "@pulumi/pulumi/runtime";
 import { isLinkVar } from "../../lib/links";
 import {
   COMMAND,
   CONTAINER,
+  containerId,
   LoadedProgram,
   Program,
   loadProgram as loadProgramWith,
+  recordingMocks,
   Registration,
   registered,
   resolved,
 } from "./program";
-
-/** A container id as Docker makes them: 64 hex digits, here derived from the resource name. */
-function containerId(name: string): string {
-  return crypto.createHash("sha256").update(`container:${name}`).digest("hex");
-}
 
 const APP_IMAGE_ID = `sha256:${crypto.createHash("sha256").update("app image").digest("hex")}`;
 
@@ -49,35 +45,6 @@ function commandStdout(name: string): string {
   throw new Error(`no mock stdout for command ${name}`);
 }
 
-function mocks(registrations: Registration[]) {
-  return {
-    newResource(args: MockResourceArgs): MockResourceResult {
-      registrations.push({
-        type: args.type,
-        name: args.name,
-        custom: args.custom ?? true,
-        inputs: args.inputs,
-      });
-      switch (args.type) {
-        case CONTAINER: {
-          const id = containerId(args.name);
-          return { id, state: { ...args.inputs, hostname: id.slice(0, 12) } };
-        }
-        case COMMAND:
-          return { id: `${args.name}-id`, state: { ...args.inputs, stdout: commandStdout(args.name) } };
-        case "docker:index/remoteImage:RemoteImage":
-          return {
-            id: `${args.name}-id`,
-            state: { ...args.inputs, imageId: `${args.inputs.name}-image-id` },
-          };
-        default:
-          return { id: args.custom ? `${args.name}-id` : "", state: args.inputs };
-      }
-    },
-    call: (args: { inputs: Record<string, unknown> }) => args.inputs,
-  };
-}
-
 /**
  * Waits until the SDK's queue of outstanding RPCs (resource registrations among them) is empty.
  * waitForRPCs is exported at run time but marked @internal, so it is not in the typings.
@@ -91,7 +58,7 @@ function waitForRPCs(): Promise<void> {
 }
 
 function loadProgram(config: Record<string, string>, registrations: Registration[] = []) {
-  return loadProgramWith(config, mocks, { registrations });
+  return loadProgramWith(config, recordingMocks(commandStdout), { registrations });
 }
 
 // Every name differs from the defaults, so each value seen below came from the config.

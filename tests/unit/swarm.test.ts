@@ -11,7 +11,6 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import type { MockResourceArgs, MockResourceResult } from "@pulumi/pulumi/runtime";
 import { countServers, runningTaskAddresses } from "../../checks/parse";
 import {
   COMMAND,
@@ -19,7 +18,7 @@ import {
   LoadedProgram,
   Program,
   loadProgram as loadProgramWith,
-  Registration,
+  recordingMocks,
   registered,
   resolved,
 } from "./program";
@@ -42,33 +41,6 @@ function commandStdout(name: string): string {
   const check = /^verify-(.+)$/.exec(name)?.[1];
   if (check && (CHECKS as readonly string[]).includes(check)) return JSON.stringify(checkResult(check));
   throw new Error(`no mock stdout for command ${name}`);
-}
-
-function mocks(registrations: Registration[]) {
-  return {
-    newResource(args: MockResourceArgs): MockResourceResult {
-      registrations.push({
-        type: args.type,
-        name: args.name,
-        custom: args.custom ?? true,
-        inputs: args.inputs,
-      });
-      switch (args.type) {
-        case COMMAND:
-          return { id: `${args.name}-id`, state: { ...args.inputs, stdout: commandStdout(args.name) } };
-        case "docker:index/remoteImage:RemoteImage":
-          return {
-            id: `${args.name}-id`,
-            state: { ...args.inputs, imageId: `${args.inputs.name}-image-id`, repoDigest: "" },
-          };
-        case CONTAINER:
-          return { id: `${args.name}-container-id`, state: { ...args.inputs, hostname: "0123456789ab" } };
-        default:
-          return { id: args.custom === false ? "" : `${args.name}-id`, state: args.inputs };
-      }
-    },
-    call: (args: { inputs: Record<string, unknown> }) => args.inputs,
-  };
 }
 
 /** The inputs of a registered docker.Service, as far as the tests read them. */
@@ -94,7 +66,7 @@ interface ServiceInputs {
 }
 
 function loadProgram(config: Record<string, string>, secrets: string[] = []): Promise<LoadedProgram> {
-  return loadProgramWith(config, mocks, { secrets });
+  return loadProgramWith(config, recordingMocks(commandStdout), { secrets });
 }
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
