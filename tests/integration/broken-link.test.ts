@@ -16,23 +16,17 @@ import {
   uniqueName,
   up,
 } from "./harness";
+import { programConfig, programNames } from "./program-stack";
 
 const WORK_DIR = path.join(FIXTURES_DIR, "broken-link");
 // The fixture's project name, which is also its config namespace (lib/stackConfig.ts uses cfg.name).
-const NAMESPACE = "container-links-broken-link";
 const STACK_NAME = uniqueName("broken-link");
 const LABEL = "broken-link";
 const ALIAS = "redis";
 const APP_PORT = 3122;
 const SUBNET = "172.31.244.0/24";
 const READY_TIMEOUT_SECONDS = 15;
-const NAMES = {
-  redisName: `${STACK_NAME}-redis`,
-  appName: `${STACK_NAME}-app`,
-  cliName: `${STACK_NAME}-cli`,
-  probeName: `${STACK_NAME}-probe`,
-  networkName: `${STACK_NAME}-net`,
-};
+const NAMES = programNames(STACK_NAME);
 
 const TEST_TIMEOUT_MS =
   BUDGET_MS.openStack + BUDGET_MS.up + BUDGET_MS.destroy + BUDGET_MS.removeStack + 60_000;
@@ -65,15 +59,13 @@ test(
     stack = await openStack({
       workDir: WORK_DIR,
       stackName: STACK_NAME,
-      config: {
-        [`${NAMESPACE}:linkMode`]: "legacy",
-        [`${NAMESPACE}:linkAlias`]: ALIAS,
-        [`${NAMESPACE}:networkSubnet`]: SUBNET,
-        [`${NAMESPACE}:appPort`]: String(APP_PORT),
-        [`${NAMESPACE}:retainData`]: "false",
-        [`${NAMESPACE}:readyTimeoutSeconds`]: String(READY_TIMEOUT_SECONDS),
-        ...Object.fromEntries(Object.entries(NAMES).map(([k, v]) => [`${NAMESPACE}:${k}`, v])),
-      },
+      // Bare keys: the CLI puts them in the fixture's namespace (container-links-broken-link:*).
+      config: programConfig(NAMES, {
+        linkMode: "legacy",
+        port: APP_PORT,
+        subnet: SUBNET,
+        extra: { linkAlias: ALIAS, retainData: "false", readyTimeoutSeconds: String(READY_TIMEOUT_SECONDS) },
+      }),
     });
 
     const failure = await up(stack, LABEL).then(
@@ -108,10 +100,10 @@ test(
     // The failed update left the containers behind: the app really has the link under the wrong alias
     // only (the failure above is that mistake, not something else).
     expect(await resourceCount(stack)).toBeGreaterThan(0);
-    const appEnv = (await docker(["exec", NAMES.appName, "env"])).split("\n");
-    expect(appEnv).toContain(`REDIS_TYPO_NAME=/${NAMES.appName}/${ALIAS}-typo`);
+    const appEnv = (await docker(["exec", NAMES.app, "env"])).split("\n");
+    expect(appEnv).toContain(`REDIS_TYPO_NAME=/${NAMES.app}/${ALIAS}-typo`);
     expect(appEnv.filter((line) => line.startsWith("REDIS_PORT"))).toEqual([]);
-    const appHosts = (await docker(["exec", NAMES.appName, "cat", "/etc/hosts"])).split("\n");
+    const appHosts = (await docker(["exec", NAMES.app, "cat", "/etc/hosts"])).split("\n");
     const names = (line: string) => line.trim().split(/\s+/).slice(1);
     expect(appHosts.filter((line) => names(line).includes(`${ALIAS}-typo`))).toHaveLength(1);
     expect(appHosts.filter((line) => names(line).includes(ALIAS))).toEqual([]);
@@ -121,7 +113,7 @@ test(
     expect(gone.summary.result).toBe("succeeded");
     expect(await resourceCount(stack)).toBe(0);
     expect(await leftovers(STACK_NAME)).toEqual([]);
-    expect(await docker(["image", "ls", "--quiet", `container-links/${NAMES.appName}`])).toBe("");
+    expect(await docker(["image", "ls", "--quiet", `container-links/${NAMES.app}`])).toBe("");
 
     await removeStack(stack);
     expect((await stack.workspace.listStacks()).map((s) => s.name)).not.toContain(STACK_NAME);

@@ -19,6 +19,7 @@ import {
   uniqueName,
   up,
 } from "./harness";
+import { programConfig, programNames } from "./program-stack";
 
 const STACK_NAME = uniqueName("parity");
 const PROBE_NAME = uniqueName("parity-probe");
@@ -28,13 +29,7 @@ const ALIAS = "redis-db";
 const PREFIX = "REDIS_DB";
 const SUBNET = "172.31.243.0/24";
 const APP_PORT = 3121;
-const NAMES = {
-  redisName: `${STACK_NAME}-redis`,
-  appName: `${STACK_NAME}-app`,
-  cliName: `${STACK_NAME}-cli`,
-  probeName: `${STACK_NAME}-probe`,
-  networkName: `${STACK_NAME}-net`,
-};
+const NAMES = programNames(STACK_NAME);
 
 /** One container's view of the link: its `<PREFIX>_*` variables (in env order) and its hosts records. */
 interface LinkView {
@@ -108,14 +103,12 @@ beforeAll(
     stack = await openStack({
       workDir: REPO_ROOT,
       stackName: STACK_NAME,
-      config: {
-        "container-links:linkMode": "legacy",
-        "container-links:linkAlias": ALIAS,
-        "container-links:networkSubnet": SUBNET,
-        "container-links:appPort": String(APP_PORT),
-        "container-links:retainData": "false",
-        ...Object.fromEntries(Object.entries(NAMES).map(([k, v]) => [`container-links:${k}`, v])),
-      },
+      config: programConfig(NAMES, {
+        linkMode: "legacy",
+        port: APP_PORT,
+        subnet: SUBNET,
+        extra: { linkAlias: ALIAS, retainData: "false" },
+      }),
     });
     const result = await up(stack, LABEL);
     const redis = result.outputs.redis.value as { name: string; id: string; ip: string };
@@ -144,15 +137,15 @@ beforeAll(
       engineVersion: await docker(["version", "--format", "{{.Server.Version}}"]),
       exposedPorts: Object.keys(inspected.Config.ExposedPorts ?? {}),
       docker: await linkView(PROBE_NAME),
-      ours: await linkView(NAMES.appName),
+      ours: await linkView(NAMES.app),
     };
     // The fixed address is Redis's real address on the stack network, not just a config value.
-    expect(networks[NAMES.networkName].IPAddress).toBe(redis.ip);
+    expect(networks[NAMES.network].IPAddress).toBe(redis.ip);
     process.stderr.write(
       `[${LABEL}] Docker's link (${PROBE_NAME}): ${JSON.stringify({
         vars: Object.fromEntries(observed.docker.vars),
         hosts: observed.docker.hostsLines,
-      })}\n[${LABEL}] our emulation (${NAMES.appName}): ${JSON.stringify({
+      })}\n[${LABEL}] our emulation (${NAMES.app}): ${JSON.stringify({
         vars: Object.fromEntries(observed.ours.vars),
         hosts: observed.ours.hostsLines,
       })}\n`,
@@ -198,7 +191,7 @@ test(
 
     const nameKey = `${PREFIX}_NAME`;
     expect(o.docker.vars.get(nameKey)).toBe(`/${PROBE_NAME}/${ALIAS}`);
-    expect(o.ours.vars.get(nameKey)).toBe(`/${NAMES.appName}/${ALIAS}`);
+    expect(o.ours.vars.get(nameKey)).toBe(`/${NAMES.app}/${ALIAS}`);
     const withoutName = (vars: Map<string, string>) => [...vars].filter(([key]) => key !== nameKey);
     const dockerVars = withoutName(o.docker.vars);
     const ourVars = new Map(withoutName(o.ours.vars));
@@ -237,7 +230,7 @@ test(
 
     expect(hostsRecord(dockerLine)).toEqual({
       ip: o.bridgeAddress,
-      names: [ALIAS, o.redisHostname, NAMES.redisName],
+      names: [ALIAS, o.redisHostname, NAMES.redis],
     });
     expect(hostsRecord(ourLine)).toEqual({ ip: o.fixedAddress, names: hostsRecord(dockerLine).names });
     // Byte for byte (separators included) once the address is swapped.
@@ -254,7 +247,7 @@ test(
     expect(gone.summary.result).toBe("succeeded");
     expect([...(await leftovers(STACK_NAME)), ...(await leftovers(PROBE_NAME))]).toEqual([]);
     // The app image the stack built for this run goes with it.
-    expect(await docker(["image", "ls", "--quiet", `container-links/${NAMES.appName}`])).toBe("");
+    expect(await docker(["image", "ls", "--quiet", `container-links/${NAMES.app}`])).toBe("");
     await removeStack(stack!);
   },
   BUDGET_MS.docker + BUDGET_MS.destroy + BUDGET_MS.removeStack + 30_000,

@@ -25,19 +25,13 @@ import {
   up,
   waitFor,
 } from "./harness";
+import { programConfig, programNames } from "./program-stack";
 
 const STACK_NAME = uniqueName("swarm");
 const PORT = 3181;
 const SUBNET = "172.31.251.0/24";
 const REPLICAS = 3;
-const NAMES = {
-  redis: `${STACK_NAME}-redis`,
-  app: `${STACK_NAME}-app`,
-  cli: `${STACK_NAME}-cli`,
-  probe: `${STACK_NAME}-probe`,
-  network: `${STACK_NAME}-net`,
-  volume: `${STACK_NAME}-redis-data`,
-};
+const NAMES = programNames(STACK_NAME);
 const URL = `http://127.0.0.1:${PORT}/`;
 const REQUESTS = 30;
 const LOAD_WORKERS = 4;
@@ -174,23 +168,19 @@ describe("target swarm", () => {
       stack = await openStack({
         workDir: REPO_ROOT,
         stackName: STACK_NAME,
-        config: {
-          target: "swarm",
+        config: programConfig(NAMES, {
           linkMode: "network",
-          appReplicas: String(REPLICAS),
-          appPublish: PUBLISH,
-          redisName: NAMES.redis,
-          appName: NAMES.app,
-          cliName: NAMES.cli,
-          probeName: NAMES.probe,
-          networkName: NAMES.network,
-          dataVolume: NAMES.volume,
-          networkSubnet: SUBNET,
-          appPort: String(PORT),
-          retainData: "false",
-          readyTimeoutSeconds: "90",
-          redisPassword: { value: `pw-${STACK_NAME}`, secret: true },
-        },
+          port: PORT,
+          subnet: SUBNET,
+          extra: {
+            target: "swarm",
+            appReplicas: String(REPLICAS),
+            appPublish: PUBLISH,
+            retainData: "false",
+            readyTimeoutSeconds: "90",
+            redisPassword: { value: `pw-${STACK_NAME}`, secret: true },
+          },
+        }),
       });
       const result = await up(stack, "swarm up");
       expect(result.summary.result).toBe("succeeded");
