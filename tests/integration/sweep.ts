@@ -11,6 +11,7 @@ import {
   pulumiBin,
   removeStackLocks,
   toolchainEnv,
+  waitFor,
 } from "./harness";
 import { nodeProcessAlive, runOf, staleNames } from "./stale";
 
@@ -61,17 +62,11 @@ async function sweep(): Promise<void> {
     const services = stale(lines(await docker(["service", "ls", "--format", "{{.Name}}"])));
     removed += await remove("service", ["service", "rm"], services);
     for (const service of services) {
-      const start = Date.now();
-      while (
-        lines(await docker(["ps", "-aq", "--filter", `label=com.docker.swarm.service.name=${service}`]))
-          .length
-      ) {
-        if (Date.now() - start > 60_000) {
-          say(`the tasks of ${service} are still there after 60s; going on`);
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 500));
-      }
+      const filter = `label=com.docker.swarm.service.name=${service}`;
+      await waitFor(async () => lines(await docker(["ps", "-aq", "--filter", filter])).length === 0, {
+        timeoutMs: 60_000,
+        what: `the task containers of ${service} to go`,
+      }).catch((e: Error) => say(`${e.message}; going on`));
     }
   }
   const containers = stale(lines(await docker(["ps", "-a", "--format", "{{.Names}}"])));
