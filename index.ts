@@ -1,74 +1,84 @@
 // Docker's "Communicating Between Containers" tutorial, step by step, as a Pulumi stack: on plain
-// containers (target container), or with Redis and a replicated app as Docker Swarm services
-// (target swarm, see docs/swarm.md).
+// containers (target container) or as Docker Swarm services (target swarm, see docs/swarm.md).
+// Config is read once, here; each step gets only what it needs.
 import * as docker from "@pulumi/docker";
 import { loadConfig } from "./lib/stackConfig";
-import { RedisServer } from "./components/RedisServer";
+import { targets } from "./components/targets";
+import { RedisPassword } from "./components/RedisPassword";
 import { LinkArgs, LinkedContainer } from "./components/LinkedContainer";
-import { CounterApp } from "./components/CounterApp";
-import { SwarmRedis } from "./components/SwarmRedis";
-import { SwarmApp } from "./components/SwarmApp";
+import { AppImage } from "./components/AppImage";
 import { RedisCli } from "./components/RedisCli";
 import { Verification } from "./components/Verification";
 
 const { config, redisPassword } = loadConfig();
-const swarm = config.target === "swarm";
+const target = targets[config.target];
+const password = new RedisPassword("redis-password", { configured: redisPassword }).value;
 
 // Start Data Store: docker run -d --name redis-server redis
-// (swarm: a one-replica service pinned to the node that holds its volume, on an attachable overlay)
-const dataStore = swarm
-  ? new SwarmRedis("redis-server", { config, password: redisPassword })
-  : new RedisServer("redis-server", { config, password: redisPassword });
+const dataStore = target.dataStore("redis-server", {
+  name: config.redisName,
+  image: config.redisImage,
+  network: { name: config.networkName, subnet: config.networkSubnet },
+  volume: { name: config.dataVolume ?? `${config.redisName}-data`, retain: config.retainData },
+  alias: config.linkAlias,
+  linkMode: config.linkMode,
+  password,
+  readyTimeoutSeconds: config.readyTimeoutSeconds,
+});
 
-// Create Link: --link redis-server:redis (emulated env vars and hosts line, or a network alias;
-// a swarm has no legacy links, only the alias on the overlay)
+// Create Link: --link redis-server:redis
 const redisLink: LinkArgs = {
   source: dataStore.linkSource,
   alias: config.linkAlias,
   mode: config.linkMode,
-  network: dataStore.network.name,
+  network: dataStore.network.id,
 };
 
 // How Links Work: docker run --link redis-server:redis alpine env | cat /etc/hosts | ping -c 1 redis
-const probeImage = new docker.RemoteImage("probe-image", { name: config.probeImage, keepLocally: true });
 const probe = new LinkedContainer("link-probe", {
   name: config.probeName,
-  image: probeImage.imageId,
+  image: new docker.RemoteImage("probe-image", { name: config.probeImage, keepLocally: true }).imageId,
   command: ["sleep", "2147483647"],
   init: true,
   link: redisLink,
 });
 
-// Connect To App: docker run -d -p 3000:3000 --link redis-server:redis <app>
-// (swarm: docker service create --replicas <appReplicas> --publish <appPort>:3000 <app>)
-const counterApp = swarm
-  ? new SwarmApp("counter-app", { config, network: dataStore.network.id, password: redisPassword })
-  : new CounterApp("counter-app", { config, link: redisLink, password: redisPassword });
+// Connect To App: docker run -d -p 3000:3000 --link redis-server:redis <app built from app/>
+const counterApp = target.app("counter-app", {
+  name: config.appName,
+  image:
+    config.appImage ??
+    new AppImage("counter-app-image", { appName: config.appName, nodeImage: config.nodeImage }).imageId,
+  port: config.appPort,
+  link: redisLink,
+  password,
+  replicas: config.appReplicas,
+  publish: config.appPublish,
+  gatewayImage: config.nodeImage,
+  readyTimeoutSeconds: config.readyTimeoutSeconds,
+});
 
 // Connect to Redis CLI: docker run -it --link redis-server:redis redis redis-cli -h redis
 const redisCli = new RedisCli("redis-cli", {
-  config,
+  name: config.cliName,
   image: dataStore.imageId,
   link: redisLink,
-  password: redisPassword,
+  password,
 });
 
-// Test Connection and Issuing Commands: curl docker:3000, KEYS * (and the checks above), as outputs
+// Test Connection and Issuing Commands: curl docker:3000, KEYS * (and the link checks above)
 const checks = new Verification("verify", {
-  config,
-  source: dataStore.linkSource,
-  redisRevision: dataStore.revision,
-  appRevision: counterApp.revision,
+  alias: config.linkAlias,
+  dataStore,
+  app: counterApp,
   probe,
-  cli: redisCli.container,
+  cli: redisCli.checked,
+  requests: config.checkRequests,
+  timeoutSeconds: config.readyTimeoutSeconds,
 });
 
-export const redis = {
-  ...dataStore.outputs,
-  // Where the alias leads: Redis's fixed address, or on a swarm the task address the checks saw.
-  ip: swarm ? checks.results.apply((results) => String(results.hosts.data.address)) : config.redisAddress,
-};
+export const redis = { ...dataStore.outputs, ip: checks.redisAddress };
 export const app = counterApp.outputs;
-export const cli = { name: redisCli.container.container.name, attach: redisCli.attach };
+export const cli = redisCli.outputs;
 export const link = counterApp.link;
 export const verification = checks.results;

@@ -2,6 +2,7 @@
 // The tutorial's example app: an HTTP server that counts its visitors in the Redis container it
 // reaches through the `redis` link alias. It keeps answering (503) while Redis is away, recovers on
 // its own when Redis is back, and stops cleanly on SIGTERM/SIGINT.
+const fs = require("node:fs");
 const http = require("node:http");
 const os = require("node:os");
 const { renderBody, recordVisit } = require("./counter");
@@ -57,8 +58,36 @@ function portFromEnv(env, key, fallback, { min, linkForm }) {
 }
 
 /**
+ * The Redis password: the content of the file REDIS_PASSWORD_FILE names (Docker's `_FILE`
+ * convention: a secret as a file, not in the environment, where `docker inspect` shows it; one
+ * trailing newline is dropped), else REDIS_PASSWORD, else none.
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {string | undefined}
+ */
+function passwordFromEnv(env) {
+  const file = env.REDIS_PASSWORD_FILE;
+  if (file) {
+    if (env.REDIS_PASSWORD) throw new Error("set REDIS_PASSWORD_FILE or REDIS_PASSWORD, not both");
+    let text;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+      throw new Error(
+        `REDIS_PASSWORD_FILE: cannot read ${file}: ${err instanceof Error ? err.message : err}`,
+        {
+          cause: err,
+        },
+      );
+    }
+    return text.replace(/\r?\n$/, "") || undefined;
+  }
+  return env.REDIS_PASSWORD || undefined;
+}
+
+/**
  * The app's settings from its environment: PORT (3000), REDIS_HOST (`redis`, the link alias),
- * REDIS_PORT (6379), REDIS_PASSWORD (none). Empty values count as unset.
+ * REDIS_PORT (6379), the password (REDIS_PASSWORD_FILE or REDIS_PASSWORD; none). Empty values
+ * count as unset.
  * A link aliased `redis` sets REDIS_PORT=tcp://<ip>:6379 in the linked container; the port is
  * taken from that form too (the host still comes from REDIS_HOST, i.e. the alias in /etc/hosts).
  * @param {NodeJS.ProcessEnv} env
@@ -69,7 +98,7 @@ function configFromEnv(env) {
     port: portFromEnv(env, "PORT", 3000, { min: 0, linkForm: false }),
     redisHost: env.REDIS_HOST || "redis",
     redisPort: portFromEnv(env, "REDIS_PORT", 6379, { min: 1, linkForm: true }),
-    password: env.REDIS_PASSWORD || undefined,
+    password: passwordFromEnv(env),
   };
 }
 

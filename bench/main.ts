@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { appSourceHash } from "../components/CounterApp";
+import { appSourceHash } from "../components/AppImage";
 import {
   docker,
   leftovers,

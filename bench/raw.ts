@@ -8,8 +8,9 @@ import {
   parseKeys,
   parsePing,
   parseTotalRequests,
-} from "../checks/parse";
+} from "../checks/support/parse";
 import { docker, httpGet, waitFor } from "../tests/integration/harness";
+import { linkVarPattern } from "../lib/links";
 import { now } from "./exec";
 import { RawRep, RawStepId } from "./report";
 
@@ -84,7 +85,7 @@ export async function runRawPath(settings: RawPathSettings): Promise<RawRep> {
   );
 
   const envOut = await step("env", () => probe(RAW_NAMES.env, ["env"]));
-  const vars = parseEnv(envOut, ALIAS);
+  const vars = parseEnv(envOut, linkVarPattern(ALIAS));
   const ip = vars.REDIS_PORT_6379_TCP_ADDR;
   if (!ip || vars.REDIS_PORT !== `tcp://${ip}:6379` || vars.REDIS_NAME !== `/${RAW_NAMES.env}/${ALIAS}`) {
     fail(

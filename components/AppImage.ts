@@ -3,40 +3,75 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { StackConfig } from "../lib/config";
 
+/** The counter app's sources: app/ at the repository root. */
 export const APP_DIR = path.join(__dirname, "..", "app");
 
+export interface AppImageArgs {
+  /** The app's name (container or service); the image is `container-links/<name>:<hash of app/>`. */
+  appName: string;
+  /** The Node.js base image the app is built on (a local image is used as it is). */
+  nodeImage: string;
+}
+
+// Builds the tag unless it is there already, then prints its ID. Runs on every preview and update,
+// so an image removed by hand is built again: `docker compose up --build` without the rebuild.
+const ENSURE = [
+  'if ! docker image inspect "$TAG" >/dev/null 2>&1; then',
+  '  DOCKER_BUILDKIT=0 docker build --quiet --build-arg NODE_IMAGE="$NODE_IMAGE" --tag "$TAG" "$CONTEXT" >/dev/null || exit 1',
+  "fi",
+  "docker image inspect --format '{{.Id}}' \"$TAG\"",
+].join("\n");
+
+// Removes the tag, unless it has moved to another image since (a rebuild of the same sources: the
+// new owner has it now). PULUMI_COMMAND_STDOUT is the ID this owner printed. A swarm keeps the
+// stopped task containers of replaced tasks (its task history), and those still use the image: they
+// are this stack's own, so they go first. Never fails the update.
+const REMOVE = [
+  "owned=$(docker image inspect --format '{{.Id}}' \"$TAG\" 2>/dev/null) || exit 0",
+  '[ "$owned" = "$PULUMI_COMMAND_STDOUT" ] || exit 0',
+  "for attempt in $(seq 20); do",
+  '  docker container prune --force --filter "label=com.docker.swarm.service.name=$SERVICE" >/dev/null 2>&1',
+  '  out=$(docker image rm "$TAG" 2>&1 >/dev/null) && exit 0',
+  '  case "$out" in *"No such image"*) exit 0 ;; *conflict*) sleep 1 ;; *) break ;; esac',
+  "done",
+  'echo "warning: could not remove image $TAG: $out" >&2',
+].join("\n");
+
 /**
- * `docker build` of app/ with the classic builder, which uses local base images as they are (no
- * registry needed); its stdout is the image ID, which both targets run. The tag carries a hash of the
- * sources, so an edit rebuilds and a no-op `up` does nothing. Delete removes the tag, waiting a little
- * while containers still use the image (a swarm removes a deleted service's containers only after
- * the service is gone, and keeps stopped ones of replaced tasks); it never fails the update.
+ * The app's image, built from app/ by `docker build` with the classic builder, which uses a local
+ * base image as it is (no registry needed). The tag carries a hash of the sources, so an edit builds
+ * a new image and an unchanged app is left alone. The image is made sure of on every preview and
+ * update (an invoke), and a command resource owns the tag: it goes with the stack.
  */
-export function buildAppImage(name: string, config: StackConfig, opts: pulumi.CustomResourceOptions) {
-  const hash = appSourceHash(APP_DIR);
-  const tag = `container-links/${config.appName.toLowerCase()}:${hash}`;
-  return new command.local.Command(
-    name,
-    {
-      create: `DOCKER_BUILDKIT=0 docker build --quiet --build-arg NODE_IMAGE="$NODE_IMAGE" --tag "$TAG" "$CONTEXT"`,
-      // A swarm keeps the stopped containers of replaced tasks (its task history), and those still
-      // use the image: they are this stack's own, so they go first.
-      delete: [
-        "for attempt in $(seq 20); do",
-        '  docker container prune --force --filter "label=com.docker.swarm.service.name=$SERVICE" >/dev/null 2>&1',
-        '  out=$(docker image rm "$TAG" 2>&1 >/dev/null) && exit 0',
-        '  case "$out" in *"No such image"*) exit 0 ;; *conflict*) sleep 1 ;; *) break ;; esac',
-        "done",
-        'echo "warning: could not remove image $TAG: $out" >&2',
-      ].join("\n"),
-      environment: { NODE_IMAGE: config.nodeImage, TAG: tag, CONTEXT: APP_DIR, SERVICE: config.appName },
-      triggers: [hash, config.nodeImage],
-      logging: "stderr",
-    },
-    opts,
-  );
+export class AppImage extends pulumi.ComponentResource {
+  /** The image's ID (`sha256:...`), which the app runs. */
+  readonly imageId: pulumi.Output<string>;
+
+  constructor(name: string, args: AppImageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("container-links:app:AppImage", name, {}, opts);
+    const tag = `container-links/${args.appName.toLowerCase()}:${appSourceHash(APP_DIR)}`;
+    const environment = { TAG: tag, NODE_IMAGE: args.nodeImage, CONTEXT: APP_DIR, SERVICE: args.appName };
+
+    const ensured = command.local.runOutput(
+      { command: ENSURE, environment, logging: "stderr" },
+      { parent: this },
+    );
+    const owner = new command.local.Command(
+      name,
+      {
+        create: "docker image inspect --format '{{.Id}}' \"$TAG\"",
+        delete: REMOVE,
+        environment,
+        // The image ID too: a rebuilt image (same tag) is owned afresh.
+        triggers: [tag, ensured.stdout],
+        logging: "stderr",
+      },
+      { parent: this },
+    );
+    this.imageId = owner.stdout;
+    this.registerOutputs({ imageId: this.imageId });
+  }
 }
 
 /**

@@ -1,60 +1,54 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../lib/config";
-import { LinkArgs, LinkedContainer, LinkOutputs } from "./LinkedContainer";
-import { buildAppImage } from "./AppImage";
-
-const CONTAINER_PORT = 3000;
+import { LinkArgs, LinkedContainer } from "./LinkedContainer";
+import { APP_PORT, appEnv, PASSWORD_FILE } from "./appEnv";
+import type { App } from "./targets";
 
 export interface CounterAppArgs {
-  config: StackConfig;
+  /** Container name, e.g. counter-app. */
+  name: string;
+  /** The app's image (built from app/, or a prebuilt one). */
+  image: pulumi.Input<string>;
+  /** Host port the app is published on. */
+  port: number;
   link: LinkArgs;
-  password?: pulumi.Output<string>;
+  /** Redis's password (a secret): written into the container as a file the app reads. */
+  password: pulumi.Input<string>;
 }
 
 /**
  * The tutorial's example app (`docker run -d -p 3000:3000 --link redis-server:redis
- * katacoda/redis-node-docker-example`): built from app/ on `nodeImage`, or the prebuilt `appImage`,
- * published on `appPort` and linked to Redis. It reaches Redis by the alias, whichever link mode.
+ * katacoda/redis-node-docker-example`), published on `port` and linked to Redis. It reaches Redis
+ * by the alias, whichever link mode.
  */
-export class CounterApp extends pulumi.ComponentResource {
+export class CounterApp extends pulumi.ComponentResource implements App {
   readonly container: LinkedContainer;
+  readonly checked: App["checked"];
+  readonly reachesRedis: App["reachesRedis"];
   readonly url: string;
-  /** Changes whenever the container is replaced: the checks re-run then. */
   readonly revision: pulumi.Output<string>;
-  /** The `app` stack output. */
-  readonly outputs: { name: pulumi.Output<string>; url: string };
-  /** The `link` stack output: the link the app got. */
-  readonly link: LinkOutputs;
+  readonly outputs: App["outputs"];
+  readonly link: App["link"];
 
   constructor(name: string, args: CounterAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-links:app:CounterApp", name, {}, opts);
-    const { config } = args;
-    const image = config.appImage ?? buildAppImage(`${name}-image`, config, { parent: this }).stdout;
-
     this.container = new LinkedContainer(
       name,
       {
-        name: config.appName,
-        image,
+        name: args.name,
+        image: args.image,
         link: args.link,
-        envs: pulumi
-          .output(args.password)
-          .apply((password) => [
-            `REDIS_HOST=${config.linkAlias}`,
-            `PORT=${CONTAINER_PORT}`,
-            ...(password ? [`REDIS_PASSWORD=${password}`] : []),
-          ]),
-        ports: [{ internal: CONTAINER_PORT, external: config.appPort }],
+        envs: Object.entries(appEnv(args.link.alias)).map(([key, value]) => `${key}=${value}`),
+        files: [{ path: PASSWORD_FILE, content: args.password }],
+        ports: [{ internal: APP_PORT, external: args.port }],
       },
       { parent: this },
     );
-    this.url = `http://localhost:${config.appPort}/`;
-    this.revision = this.container.container.id;
+    this.checked = this.container.ref;
+    this.reachesRedis = { mode: args.link.mode, via: "network DNS" };
+    this.url = `http://localhost:${args.port}/`;
+    this.revision = this.container.revision;
     this.outputs = { name: this.container.container.name, url: this.url };
     this.link = this.container.linkOutputs;
-    this.registerOutputs({ url: this.url });
+    this.registerOutputs({ url: this.url, revision: this.revision });
   }
 }
-
-// Kept here too for callers that measure the build (bench/).
-export { appSourceHash } from "./AppImage";

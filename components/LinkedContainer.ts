@@ -1,26 +1,46 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { LinkMode } from "../lib/config";
-import { hostsEntry, hostsLine, LinkSource, linkEnv, linkEnvMap, mergeEnv } from "../lib/links";
+import type { ContainerRef } from "../checks/types";
+import {
+  hostsEntry,
+  hostsLine,
+  Link,
+  LinkMode,
+  LinkSource,
+  linkEnv,
+  linkEnvMap,
+  mergeEnv,
+} from "../lib/links";
+import { containerRevision } from "./revision";
 
-/** `--link <source>:<alias>`, and which way the stack provides it. */
+/** `--link <source>:<alias>`, and how the stack provides it. */
 export interface LinkArgs {
+  /** What the link is made from: the source's name, id, hostname, address, ports and env. */
   source: pulumi.Input<LinkSource>;
+  /** The name the linked container reaches the source by, e.g. `redis`. */
   alias: string;
+  /** `legacy`: the link's env vars and hosts line, computed here; `network`: the source's alias on `network`. */
   mode: LinkMode;
-  /** The network the source is reachable on (the stack's own). */
+  /** The network the source is reachable on (the stack's own): its ID. */
   network: pulumi.Input<string>;
 }
 
 /** What the `link` stack output shows of a link. */
 export interface LinkOutputs {
-  mode: string;
+  mode: LinkMode;
   alias: string;
-  /** The link variables by name; empty when there are none (network mode). */
+  /** The link variables by name; empty when there are none. */
   env: pulumi.Input<Record<string, string>>;
   /** The /etc/hosts lines the link added; empty when there are none. */
   hosts: pulumi.Input<string[]>;
   note?: string;
+}
+
+/** A file placed in the container before it starts (not a mount; not shown by `docker inspect`). */
+export interface ContainerFile {
+  /** Absolute path inside the container. */
+  path: string;
+  content: pulumi.Input<string>;
 }
 
 export interface LinkedContainerArgs {
@@ -28,13 +48,15 @@ export interface LinkedContainerArgs {
   name: string;
   image: pulumi.Input<string>;
   link: LinkArgs;
-  command?: pulumi.Input<pulumi.Input<string>[]>;
+  command?: pulumi.Input<string>[];
   /** The container's own env ("KEY=value"); it wins over link variables of the same name. */
-  envs?: pulumi.Input<pulumi.Input<string>[]>;
-  ports?: docker.types.input.ContainerPort[];
-  healthcheck?: docker.types.input.ContainerHealthcheck;
-  tty?: boolean;
-  stdinOpen?: boolean;
+  envs?: string[];
+  /** Host port → container port mappings. */
+  ports?: { internal: number; external: number }[];
+  /** Files (e.g. a password) written into the container before it starts; a change replaces it. */
+  files?: ContainerFile[];
+  /** Keep a TTY and stdin open, for `docker attach`. */
+  interactive?: boolean;
   /** Run docker-init as PID 1, for commands that do not handle SIGTERM themselves. */
   init?: boolean;
 }
@@ -47,13 +69,10 @@ export interface LinkedContainerArgs {
  */
 export class LinkedContainer extends pulumi.ComponentResource {
   readonly container: docker.Container;
-  /** The link variables this container got ("KEY=value"; the provider keeps env as a set, so the
-   * order inside the container may differ from Docker's); empty in network mode. */
-  readonly linkEnv: pulumi.Output<string[]>;
-  /** {@link linkEnv} as an object, for the stack outputs. */
-  readonly linkEnvMap: pulumi.Output<Record<string, string>>;
-  /** The /etc/hosts line the link added (`<ip>\t<names>`); undefined in network mode. */
-  readonly hostsLine: pulumi.Output<string | undefined>;
+  /** The container by name and id, as the checks look for it. */
+  readonly ref: pulumi.Output<ContainerRef>;
+  /** Changes when the container is replaced or comes back on another address. */
+  readonly revision: pulumi.Output<string>;
   /** This container's link, for the `link` stack output. */
   readonly linkOutputs: LinkOutputs;
 
@@ -61,20 +80,11 @@ export class LinkedContainer extends pulumi.ComponentResource {
     super("container-links:link:LinkedContainer", name, {}, opts);
     const { link } = args;
     const legacy = link.mode === "legacy";
-    const linkFor = (source: LinkSource) => ({ source, alias: link.alias, parentName: args.name });
-
-    const source = pulumi.output(link.source);
-    this.linkEnv = legacy ? source.apply((s) => linkEnv(linkFor(s))) : pulumi.output([]);
-    this.linkEnvMap = legacy
-      ? source.apply((s) => linkEnvMap(linkFor(s)))
-      : pulumi.output<Record<string, string>>({});
-    this.hostsLine = legacy ? source.apply((s) => hostsLine(linkFor(s))) : pulumi.output(undefined);
-    this.linkOutputs = {
-      mode: link.mode,
-      alias: link.alias,
-      env: this.linkEnvMap,
-      hosts: this.hostsLine.apply((line) => (line === undefined ? [] : [line])),
-    };
+    const linkTo = pulumi
+      .output(link.source)
+      .apply((source): Link => ({ source, alias: link.alias, parentName: args.name }));
+    const linkVars = legacy ? linkTo.apply(linkEnv) : pulumi.output<string[]>([]);
+    const line = legacy ? linkTo.apply(hostsLine) : undefined;
 
     this.container = new docker.Container(
       name,
@@ -82,25 +92,18 @@ export class LinkedContainer extends pulumi.ComponentResource {
         name: args.name,
         image: args.image,
         command: args.command,
-        // In network mode nothing here depends on the source, so replacing it leaves this be.
-        envs: legacy
-          ? pulumi
-              .all([this.linkEnv, pulumi.output(args.envs ?? [])])
-              .apply(([vars, own]) => mergeEnv(vars, own))
-          : args.envs,
+        // The provider keeps env as a set, so the order inside the container may differ from Docker's.
+        envs: linkVars.apply((vars) => mergeEnv(vars, args.envs ?? [])),
         // One extra-hosts entry holding all names, which Docker writes as one line, exactly the
         // line `--link` writes: "<ip>\t<alias> <hostname> <name>".
         hosts: legacy
-          ? source.apply((s) => {
-              const { ip, names } = hostsEntry(linkFor(s));
-              return [{ host: names.join(" "), ip }];
-            })
+          ? linkTo.apply(hostsEntry).apply(({ ip, names }) => [{ host: names.join(" "), ip }])
           : [],
         networksAdvanced: [{ name: link.network }],
         ports: args.ports,
-        healthcheck: args.healthcheck,
-        tty: args.tty,
-        stdinOpen: args.stdinOpen,
+        uploads: args.files?.map((file) => ({ file: file.path, content: file.content })),
+        tty: args.interactive,
+        stdinOpen: args.interactive,
         init: args.init,
         restart: "unless-stopped",
         securityOpts: ["no-new-privileges:true"],
@@ -110,6 +113,16 @@ export class LinkedContainer extends pulumi.ComponentResource {
       { parent: this, deleteBeforeReplace: true },
     );
 
-    this.registerOutputs({ linkEnv: this.linkEnv, hostsLine: this.hostsLine });
+    this.ref = pulumi
+      .all([this.container.name, this.container.id])
+      .apply(([container, id]) => ({ container, id }));
+    this.revision = containerRevision(this.container);
+    this.linkOutputs = {
+      mode: link.mode,
+      alias: link.alias,
+      env: legacy ? linkTo.apply(linkEnvMap) : {},
+      hosts: line ? line.apply((l) => [l]) : [],
+    };
+    this.registerOutputs({ ref: this.ref, revision: this.revision });
   }
 }

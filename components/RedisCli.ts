@@ -1,53 +1,63 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../lib/config";
 import { LinkArgs, LinkedContainer } from "./LinkedContainer";
+import { PASSWORD_FILE } from "./appEnv";
+import type { CheckedContainer } from "./Verification";
 
 export interface RedisCliArgs {
-  config: StackConfig;
+  /** Container name, e.g. redis-cli. */
+  name: string;
+  /** An image with redis-cli in it (Redis's own). */
   image: pulumi.Input<string>;
   link: LinkArgs;
-  password?: pulumi.Output<string>;
+  /** Redis's password (a secret): written into the container as a file redis-cli logs in with. */
+  password: pulumi.Input<string>;
 }
 
 /**
  * The tutorial's `docker run -it --link redis-server:redis redis redis-cli -h redis`, kept running
  * with a TTY and stdin open so that `docker attach <name>` gives the interactive prompt (press Enter
- * to see it; `KEYS *`, and Ctrl-P Ctrl-Q to detach: `QUIT` ends redis-cli, which Docker restarts). The password, if any, is in its environment as REDISCLI_AUTH, which redis-cli reads.
+ * to see it; `KEYS *`, and Ctrl-P Ctrl-Q to detach: `QUIT` ends redis-cli, which Docker restarts).
  */
 export class RedisCli extends pulumi.ComponentResource {
   readonly container: LinkedContainer;
-  readonly attach: string;
+  /** The container as the keys check looks for it, and the file in it holding the password. */
+  readonly checked: CheckedContainer & { passwordFile: string };
+  /** The `cli` stack output: its name, and the command that gives the prompt. */
+  readonly outputs: { name: pulumi.Output<string>; attach: string };
 
   constructor(name: string, args: RedisCliArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-links:cli:RedisCli", name, {}, opts);
-    const { config } = args;
     this.container = new LinkedContainer(
       name,
       {
-        name: config.cliName,
+        name: args.name,
         image: args.image,
         link: args.link,
         // A detached TTY has no size yet, and redis-cli's line editor would then ask the terminal for
-        // one and block until an answer that nobody attached is there to give. Setting a size first
-        // keeps the prompt usable for whoever attaches later (the client's size replaces it then).
+        // one and block until an answer that nobody attached is there to give: a size is set first
+        // (the client's replaces it on attach). The password goes from its file into redis-cli's own
+        // environment only (REDISCLI_AUTH), so nobody types it and `docker inspect` does not show it.
         command: [
           "sh",
           "-c",
-          'stty cols 80 rows 24 2>/dev/null; exec redis-cli -h "$1"',
+          'stty cols 80 rows 24 2>/dev/null; REDISCLI_AUTH="$(cat "$1")" exec redis-cli -h "$2"',
           "redis-cli",
-          config.linkAlias,
+          PASSWORD_FILE,
+          args.link.alias,
         ],
-        envs: pulumi
-          .output(args.password)
-          .apply((password) => (password ? [`REDISCLI_AUTH=${password}`] : [])),
-        tty: true,
-        stdinOpen: true,
+        files: [{ path: PASSWORD_FILE, content: args.password }],
+        interactive: true,
         // redis-cli ignores SIGTERM as PID 1; docker-init passes it on, so it stops at once.
         init: true,
       },
       { parent: this },
     );
-    this.attach = `docker attach ${config.cliName}`;
-    this.registerOutputs({ attach: this.attach });
+    this.checked = {
+      ref: this.container.ref,
+      revision: this.container.revision,
+      passwordFile: PASSWORD_FILE,
+    };
+    this.outputs = { name: this.container.container.name, attach: `docker attach ${args.name}` };
+    this.registerOutputs(this.outputs);
   }
 }

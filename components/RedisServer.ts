@@ -1,51 +1,62 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { StackConfig } from "../lib/config";
-import { LinkSource, parsePortSpec } from "../lib/links";
-import { redisImageAndVolume } from "./redisData";
+import { LinkMode, LinkSource, parsePortSpec } from "../lib/links";
+import { subnetHost } from "../lib/ipv4";
+import { DataVolumeArgs, redisImageAndVolume } from "./redisData";
+import { containerRevision } from "./revision";
+import { authConfig, REDIS_HEALTHCHECK, redisServerArgs } from "./redisProcess";
+import type { DataStore } from "./targets";
 
 export interface RedisServerArgs {
-  config: StackConfig;
-  /** When set, Redis requires it (AUTH); always a secret. */
-  password?: pulumi.Output<string>;
+  /** Container name, e.g. redis-server. */
+  name: string;
+  /** Redis image reference (redis-cli comes with it). */
+  image: string;
+  /** The network the stack owns: its name and IPv4 subnet; Redis takes the subnet's 10th host address. */
+  network: { name: string; subnet: string };
+  volume: DataVolumeArgs;
+  /** The alias clients use; with network links Redis carries it on the stack's network. */
+  alias: string;
+  linkMode: LinkMode;
+  /** Redis requires it; it reaches Redis as a file, never on its command line or in its env. */
+  password: pulumi.Input<string>;
 }
+
+/** Redis's address is the 10th host of the stack's subnet, clear of the gateway (the 1st). */
+const REDIS_HOST_NUMBER = 10;
+const AUTH_FILE = "/usr/local/etc/redis/auth.conf";
 
 /**
  * The tutorial's data store (`docker run -d --name redis-server redis`), plus what makes it a
  * dependable link source: a network the stack owns on which Redis has a fixed address, so links
- * keep pointing at it across restarts; its data on a named volume with AOF; never published on the
- * host. In legacy mode Redis also stays on Docker's default bridge, where a real `--link` finds it.
+ * keep pointing at it across restarts; its data on a named volume with AOF; a password; never
+ * published on the host. With legacy links Redis also stays on Docker's default bridge, where a
+ * real `docker run --link` finds it.
  */
-export class RedisServer extends pulumi.ComponentResource {
+export class RedisServer extends pulumi.ComponentResource implements DataStore {
   readonly network: docker.Network;
   readonly container: docker.Container;
-  /** The Redis image (redis-cli comes with it). */
   readonly imageId: pulumi.Output<string>;
-  /** Changes whenever the container is replaced: the checks re-run then. */
-  readonly revision: pulumi.Output<string>;
-  /** The `redis` stack output. */
-  readonly outputs: { name: pulumi.Output<string>; id: pulumi.Output<string> };
-  /** What a link to this container is made from: name, id, hostname, address, ports and env. */
   readonly linkSource: pulumi.Output<LinkSource>;
+  readonly address: DataStore["address"];
+  readonly checked: DataStore["checked"];
+  readonly revision: pulumi.Output<string>;
+  readonly outputs: DataStore["outputs"];
 
   constructor(name: string, args: RedisServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-links:redis:RedisServer", name, {}, opts);
-    const { config } = args;
     const parent = { parent: this };
+    const ip = subnetHost(args.network.subnet, REDIS_HOST_NUMBER);
 
     this.network = new docker.Network(
       `${name}-network`,
-      {
-        name: config.networkName,
-        driver: "bridge",
-        ipamConfigs: [{ subnet: config.networkSubnet }],
-      },
-      // Fixed names: the old network or volume must go before its replacement can take the name.
+      { name: args.network.name, driver: "bridge", ipamConfigs: [{ subnet: args.network.subnet }] },
+      // A fixed name: the old network must go before its replacement can take it.
       { ...parent, deleteBeforeReplace: true },
     );
 
-    const { image, volume } = redisImageAndVolume(name, config, parent);
+    const { image, volume } = redisImageAndVolume(name, args.image, args.volume, parent);
     this.imageId = image.imageId;
 
     // The image's ENV and EXPOSE, which Docker's link copies into the linked containers.
@@ -60,59 +71,41 @@ export class RedisServer extends pulumi.ComponentResource {
       parent,
     );
 
-    // AOF with an fsync every second: a crash loses at most about one second of counts. A password
-    // goes into a config file inside the container rather than onto the command line, where
-    // `docker inspect` and `ps` would show it.
-    const passwordFile = "/usr/local/etc/redis/auth.conf";
-    const redisArgs = [
-      "redis-server",
-      ...(args.password ? [passwordFile] : ["--protected-mode", "no"]),
-      "--appendonly",
-      "yes",
-      "--appendfsync",
-      "everysec",
-    ];
-
     this.container = new docker.Container(
       name,
       {
-        name: config.redisName,
+        name: args.name,
         image: image.imageId,
-        command: redisArgs,
-        uploads: args.password
-          ? [{ file: passwordFile, content: pulumi.interpolate`requirepass ${args.password}\n` }]
-          : [],
+        command: redisServerArgs(AUTH_FILE),
+        uploads: [{ file: AUTH_FILE, content: pulumi.output(args.password).apply(authConfig) }],
         restart: "unless-stopped",
         securityOpts: ["no-new-privileges:true"],
         volumes: [{ volumeName: volume.name, containerPath: "/data" }],
         networksAdvanced: [
-          ...(config.linkMode === "legacy" ? [{ name: "bridge" }] : []),
+          ...(args.linkMode === "legacy" ? [{ name: "bridge" }] : []),
           {
             name: this.network.name,
-            ipv4Address: config.redisAddress,
-            ...(config.linkMode === "network" ? { aliases: [config.linkAlias] } : {}),
+            ipv4Address: ip,
+            ...(args.linkMode === "network" ? { aliases: [args.alias] } : {}),
           },
         ],
-        // Answers (PONG, or NOAUTH when a password is set) as soon as Redis accepts connections.
-        healthcheck: {
-          tests: ["CMD-SHELL", "redis-cli ping | grep -qE 'PONG|NOAUTH'"],
-          interval: "1s",
-          timeout: "1s",
-          retries: 30,
-        },
+        healthcheck: REDIS_HEALTHCHECK,
         destroyGraceSeconds: 5,
       },
       // A fixed name and address: the old container must go before its replacement starts.
       { ...parent, deleteBeforeReplace: true },
     );
 
-    this.revision = this.container.id;
+    this.address = pulumi.output({ ip });
+    this.checked = pulumi
+      .all([this.container.name, this.container.id])
+      .apply(([container, id]) => ({ container, id }));
+    this.revision = containerRevision(this.container);
     this.outputs = { name: this.container.name, id: this.container.id };
-
     this.linkSource = pulumi
       .all([this.container.name, this.container.id, this.container.hostname, imageConfig.stdout])
-      .apply(([containerName, id, hostname, imageConfigJson]) => {
-        const imageConfigParsed = JSON.parse(imageConfigJson) as {
+      .apply(([containerName, id, hostname, configJson]) => {
+        const config = JSON.parse(configJson) as {
           Env?: string[] | null;
           ExposedPorts?: Record<string, unknown> | null;
         };
@@ -120,12 +113,12 @@ export class RedisServer extends pulumi.ComponentResource {
           name: containerName,
           id,
           hostname,
-          ip: config.redisAddress,
-          exposedPorts: Object.keys(imageConfigParsed.ExposedPorts ?? {}).map(parsePortSpec),
-          env: imageConfigParsed.Env ?? [],
+          ip,
+          exposedPorts: Object.keys(config.ExposedPorts ?? {}).map(parsePortSpec),
+          env: config.Env ?? [],
         };
       });
 
-    this.registerOutputs({ linkSource: this.linkSource });
+    this.registerOutputs({ linkSource: this.linkSource, revision: this.revision });
   }
 }

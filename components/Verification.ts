@@ -1,153 +1,172 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { StackConfig } from "../lib/config";
-import { hostsEntry, Link, LinkSource, linkEnvMap } from "../lib/links";
-import { LinkedContainer } from "./LinkedContainer";
+import type { CheckName, CheckResult, CheckSpec, ContainerRef } from "../checks/types";
+import { envPrefix, hostsEntry, Link, linkEnvMap, linkVarPattern } from "../lib/links";
+import type { App, DataStore } from "./targets";
 
 const CHECKS_RUN = path.join(__dirname, "..", "checks", "run.js");
 
-/** One check's result, as checks/run.js prints it. */
-export interface CheckResult {
-  check: string;
-  ok: boolean;
-  expected: string;
-  seen: string;
-  data: Record<string, unknown>;
-}
+/** Keys the app writes on every request (`INCR requests`, `HINCRBY ip ...`). */
+const APP_KEYS = ["ip", "requests"];
 
-/** The `verification` stack output. */
-export interface VerificationResults {
-  env: CheckResult;
-  hosts: CheckResult;
-  ping: CheckResult;
-  http: CheckResult;
-  keys: CheckResult;
-  ok: boolean;
+/** A container the checks run commands in, and what changes when it is replaced or moves. */
+export interface CheckedContainer {
+  ref: pulumi.Output<ContainerRef>;
+  revision: pulumi.Output<string>;
 }
 
 export interface VerificationArgs {
-  config: StackConfig;
-  source: pulumi.Output<LinkSource>;
-  /** Changes when Redis is replaced (or, on a swarm, updated): every check re-runs then. */
-  redisRevision: pulumi.Input<string>;
-  /** Likewise for the app (a container, or on a swarm the replicated service). */
-  appRevision: pulumi.Input<string>;
-  probe: LinkedContainer;
-  cli: LinkedContainer;
+  /** The alias the app and redis-cli must reach Redis by (the configured one, whatever the app got). */
+  alias: string;
+  dataStore: Pick<DataStore, "linkSource" | "address" | "checked" | "revision">;
+  app: Pick<App, "checked" | "reachesRedis" | "replicas" | "url" | "revision">;
+  /** The tutorial's `docker run --link redis-server:redis alpine` container, for ping. */
+  probe: CheckedContainer;
+  /** The redis-cli container, for KEYS *, and the file in it holding Redis's password. */
+  cli: CheckedContainer & { passwordFile: string };
+  /** GETs the http check sends (at least one per replica on a swarm). */
+  requests: number;
+  /** Bound on every wait of each check, in seconds. */
+  timeoutSeconds: number;
 }
+
+/** The `verification` stack output: each check's result, and whether all passed. */
+export type VerificationResults = { [C in CheckName]: CheckResult<C> } & {
+  ok: boolean;
+  /** When the last of the checks looked: the results are a record of that moment. */
+  checkedAt: string;
+};
 
 /**
  * The tutorial's five checks (env, /etc/hosts, ping, curl, KEYS *), each a command that runs
- * checks/run.js against the live containers during `pulumi up`. A check that fails fails the
- * update with what it expected and what it saw; each re-runs when a container it checks is
- * replaced (or, on a swarm, updated). Their results make up the `verification` stack output.
- *
- * On the swarm target the app's checks run in one of its task containers and see no link variables
- * and no hosts line: the alias resolves by DNS on the overlay to the address swarm gave Redis's task.
- * The http check sends a GET per replica at least, and wants two replicas (or the only one) to answer.
+ * checks/run.js on one spec (checks/types.d.ts) against the live containers during `pulumi up`. A
+ * check that fails fails the update with what it expected and what it saw. Each re-runs when what it
+ * looks at changes: a container or service replaced, updated, or back on another address. Their
+ * results, with the specs, make up the `verification` stack output; `npm run verify` runs the specs
+ * again, now.
  */
 export class Verification extends pulumi.ComponentResource {
   readonly results: pulumi.Output<VerificationResults>;
+  /** The address the alias led to, as the ping check saw it. */
+  readonly redisAddress: pulumi.Output<string>;
 
   constructor(name: string, args: VerificationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-links:verify:Verification", name, {}, opts);
-    const { config, appRevision, probe, cli } = args;
-    const legacy = config.linkMode === "legacy";
-    const swarm = config.target === "swarm";
-    const common = {
-      CHECK_ALIAS: config.linkAlias,
-      CHECK_MODE: config.linkMode,
-      CHECK_TIMEOUT_SECONDS: String(config.readyTimeoutSeconds),
-    };
+    const { alias, dataStore, app, timeoutSeconds } = args;
+    const legacy = app.reachesRedis.mode === "legacy";
 
-    // `checked`: what the check looks at (container IDs, service revisions); a change re-runs it.
-    const check = (
-      checkName: string,
-      checked: pulumi.Input<string>[],
-      environment: Record<string, pulumi.Input<string>>,
+    const check = <C extends CheckName>(
+      checkName: C,
+      spec: pulumi.Input<Extract<CheckSpec, { check: C }>>,
+      looksAt: pulumi.Input<string>[],
       dependsOn: pulumi.Resource[] = [],
-    ) =>
-      new command.local.Command(
+    ) => {
+      const cmd = new command.local.Command(
         `${name}-${checkName}`,
         {
-          create: `node "$CHECKS_RUN" ${checkName}`,
-          environment: { CHECKS_RUN, ...common, ...environment },
-          triggers: [args.redisRevision, ...checked],
+          create: 'node "$CHECKS_RUN"',
+          environment: { CHECKS_RUN, CHECK_SPEC: pulumi.output(spec).apply((s) => JSON.stringify(s)) },
+          triggers: [dataStore.revision, ...looksAt],
           logging: "stderr",
         },
         { parent: this, dependsOn },
       );
+      return { cmd, result: cmd.stdout.apply((out) => JSON.parse(out) as CheckResult<C>) };
+    };
 
-    // The link the app should have, computed from the configured alias (not from the app's own
-    // link), so that an app wired to the wrong alias fails its checks.
-    const expectedLink = args.source.apply((source): Link => ({
+    // The link the app should have, from the configured alias (not from the app's own link), so that
+    // an app linked under another name fails its checks.
+    const expectedLink = pulumi.all([dataStore.linkSource, app.checked]).apply(([source, subject]): Link => ({
       source,
-      alias: config.linkAlias,
-      parentName: config.appName,
+      alias,
+      parentName: "container" in subject ? subject.container : subject.service,
     }));
-
-    // Where the alias must lead: Redis's fixed address, or the address swarm gave its task.
-    const redisAddress: Record<string, string> = swarm
-      ? { CHECK_EXPECTED_SERVICE: config.redisName, CHECK_NETWORK: config.networkName }
-      : { CHECK_EXPECTED_ADDRESS: config.redisAddress };
+    const linkVars = { prefix: envPrefix(alias), pattern: linkVarPattern(alias).source };
 
     const env = check(
       "env",
-      [appRevision],
-      swarm
-        ? { CHECK_SERVICE: config.appName }
-        : {
-            CHECK_CONTAINER: config.appName,
-            CHECK_EXPECTED_ENV: legacy
-              ? expectedLink.apply((link) => JSON.stringify(linkEnvMap(link)))
-              : "{}",
-          },
+      pulumi.all([app.checked, expectedLink]).apply(([subject, link]) => ({
+        check: "env" as const,
+        timeoutSeconds,
+        in: subject,
+        alias,
+        linkVars,
+        expected: legacy ? linkEnvMap(link) : {},
+        ...(legacy ? {} : { noneBecause: app.reachesRedis.via }),
+      })),
+      [app.revision],
     );
-    const hosts = check("hosts", [appRevision], {
-      ...(swarm ? { CHECK_SERVICE: config.appName } : { CHECK_CONTAINER: config.appName }),
-      ...(legacy
-        ? {
-            CHECK_EXPECTED_HOSTS: expectedLink.apply((link) => JSON.stringify(hostsEntry(link))),
-          }
-        : redisAddress),
-    });
-    const ping = check("ping", [probe.container.id], { CHECK_CONTAINER: config.probeName, ...redisAddress });
-    const httpCheck = check(
+    const hosts = check(
+      "hosts",
+      pulumi.all([app.checked, expectedLink, dataStore.address]).apply(([subject, link, address]) => ({
+        check: "hosts" as const,
+        timeoutSeconds,
+        in: subject,
+        alias,
+        expected: legacy ? { line: hostsEntry(link) } : { resolvesTo: address, via: app.reachesRedis.via },
+      })),
+      [app.revision],
+    );
+    const ping = check(
+      "ping",
+      pulumi.all([args.probe.ref, dataStore.address]).apply(([probe, address]) => ({
+        check: "ping" as const,
+        timeoutSeconds,
+        in: probe,
+        alias,
+        address,
+      })),
+      [args.probe.revision],
+    );
+    const replicas = app.replicas;
+    const url = new URL(app.url);
+    // The published port on IPv4 loopback, whatever `localhost` resolves to first here.
+    url.hostname = "127.0.0.1";
+    const http = check(
       "http",
-      [appRevision],
-      swarm
-        ? {
-            CHECK_URL: `http://127.0.0.1:${config.appPort}/`,
-            CHECK_REQUESTS: String(Math.max(config.checkRequests, config.appReplicas)),
-            CHECK_MIN_SERVERS: String(Math.min(2, config.appReplicas)),
-          }
-        : {
-            CHECK_URL: `http://127.0.0.1:${config.appPort}/`,
-            CHECK_REQUESTS: String(config.checkRequests),
-            // Named in a failure, with their logs: Redis if it never gets ready, else the app.
-            CHECK_SOURCE_CONTAINER: config.redisName,
-            CHECK_CONTAINER: config.appName,
-          },
+      pulumi.all([app.checked, dataStore.checked]).apply(([appSubject, redisSubject]) => ({
+        check: "http" as const,
+        timeoutSeconds,
+        url: url.href,
+        requests: Math.max(args.requests, replicas ?? 1),
+        ...(replicas === undefined ? {} : { minServers: Math.min(2, replicas) }),
+        // Named in a failure, with their logs: Redis if it never gets ready, else the app.
+        ...("container" in appSubject ? { app: appSubject } : {}),
+        ...("container" in redisSubject ? { source: redisSubject } : {}),
+      })),
+      [app.revision],
     );
     // KEYS * shows what the app stored, so it runs after the requests.
-    const keys = check("keys", [cli.container.id], { CHECK_CONTAINER: config.cliName }, [httpCheck]);
+    const keys = check(
+      "keys",
+      args.cli.ref.apply((cli) => ({
+        check: "keys" as const,
+        timeoutSeconds,
+        in: cli,
+        alias,
+        keys: APP_KEYS,
+        passwordFile: args.cli.passwordFile,
+      })),
+      [args.cli.revision],
+      [http.cmd],
+    );
 
     this.results = pulumi
-      .all([env.stdout, hosts.stdout, ping.stdout, httpCheck.stdout, keys.stdout])
-      .apply((stdouts) => {
-        const [envResult, hostsResult, pingResult, httpResult, keysResult] = stdouts.map(
-          (out) => JSON.parse(out) as CheckResult,
-        );
+      .all([env.result, hosts.result, ping.result, http.result, keys.result])
+      .apply(([envResult, hostsResult, pingResult, httpResult, keysResult]) => {
+        const all = [envResult, hostsResult, pingResult, httpResult, keysResult];
         return {
           env: envResult,
           hosts: hostsResult,
           ping: pingResult,
           http: httpResult,
           keys: keysResult,
-          ok: [envResult, hostsResult, pingResult, httpResult, keysResult].every((r) => r.ok),
+          ok: all.every((r) => r.ok),
+          checkedAt: all.map((r) => r.checkedAt).sort()[all.length - 1],
         };
       });
+    this.redisAddress = ping.result.apply((r) => r.data.address ?? "");
     this.registerOutputs({ results: this.results });
   }
 }

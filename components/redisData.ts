@@ -1,22 +1,31 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { StackConfig } from "../lib/config";
+
+/** Where Redis keeps its data. */
+export interface DataVolumeArgs {
+  /** Volume name; a volume of that name that already exists is used as it is, data and all. */
+  name: string;
+  /** Keep the volume (and the data) when the stack is destroyed. */
+  retain: boolean;
+}
 
 /**
  * The Redis image (kept when the stack goes: other stacks and users may run it) and the named
- * volume Redis keeps its data on, the same for both targets. The volume outlives `pulumi destroy`
- * unless `retainData` is false; its fixed name means the old one goes before a replacement.
+ * volume Redis keeps its data on, the same for both targets. Its fixed name means the old volume
+ * goes before a replacement takes the name.
  */
 export function redisImageAndVolume(
   name: string,
-  config: StackConfig,
+  image: string,
+  volume: DataVolumeArgs,
   opts: pulumi.CustomResourceOptions,
 ): { image: docker.RemoteImage; volume: docker.Volume } {
-  const image = new docker.RemoteImage(`${name}-image`, { name: config.redisImage, keepLocally: true }, opts);
-  const volume = new docker.Volume(
-    `${name}-data`,
-    { name: config.dataVolume },
-    { ...opts, retainOnDelete: config.retainData, deleteBeforeReplace: true },
-  );
-  return { image, volume };
+  return {
+    image: new docker.RemoteImage(`${name}-image`, { name: image, keepLocally: true }, opts),
+    volume: new docker.Volume(
+      `${name}-data`,
+      { name: volume.name },
+      { ...opts, retainOnDelete: volume.retain, deleteBeforeReplace: true },
+    ),
+  };
 }

@@ -3,6 +3,9 @@
 // Sources (moby/moby): daemon/links/links.go (env vars), daemon/container_operations_unix.go
 // addLegacyLinks (hosts line), daemon/container/env.go ReplaceOrAppendEnvValues (env precedence).
 
+/** How a container gets its link: Docker's legacy `--link` (emulated), or an alias on a network. */
+export type LinkMode = "legacy" | "network";
+
 export type Protocol = "tcp" | "udp" | "sctp";
 
 export interface PortSpec {
@@ -172,18 +175,19 @@ export function mergeEnv(linkVars: string[], ownEnv: string[]): string[] {
 }
 
 /**
- * Whether `key` has the shape of a variable that {@link linkEnv} produces for `alias`, so link
- * variables can be told apart from a container's other env. Any port number and any source env key
- * (after `<A>_ENV_`) are accepted, as they depend on the source container.
+ * The names {@link linkEnv} can produce for `alias`: `<A>_PORT`, `<A>_PORT_<n>_<PROTO>` and its
+ * `_ADDR`/`_PORT`/`_PROTO`/range suffixes, `<A>_NAME` and `<A>_ENV_<anything>`, for any port
+ * number and source env key (they depend on the source container). Tells link variables apart from
+ * a container's other env (`REDIS_HOST` is not one).
  */
+export function linkVarPattern(alias: string): RegExp {
+  const suffixes = "(?:_ADDR|_PORT|_PROTO|_START|_PORT_START|_END|_PORT_END)?";
+  return new RegExp(`^${envPrefix(alias)}_(?:PORT(?:_\\d+_(?:TCP|UDP|SCTP)${suffixes})?|NAME|ENV_[^=]*)$`);
+}
+
+/** Whether `key` is the name of a link variable for `alias` (see {@link linkVarPattern}). */
 export function isLinkVar(alias: string, key: string): boolean {
-  const head = `${envPrefix(alias)}_`;
-  return (
-    key.startsWith(head) &&
-    /^(?:PORT(?:_\d+_(?:TCP|UDP|SCTP)(?:_ADDR|_PORT|_PROTO|_START|_PORT_START|_END|_PORT_END)?)?|NAME|ENV_[^=]*)$/.test(
-      key.slice(head.length),
-    )
-  );
+  return linkVarPattern(alias).test(key);
 }
 
 /** Splits "KEY=value" at the first "=" (values may contain "="); an entry without "=" is all key. */

@@ -1,18 +1,28 @@
 // @ts-check
-// `npm run verify [-- --stack <name>]`: the tutorial's five checks as the last `pulumi up` recorded
-// them (the stack output `verification`, made by checks/run.js), shown as a table. Exits 0 only when
-// every check is ok; 1 when one is not or the stack has no such output; 2 on bad arguments.
+// `npm run verify [-- --stack <name>] [--recorded] [--timeout <seconds>]`: the tutorial's five
+// checks as a table. By default they run NOW against the live containers, with the expectations
+// the stack's last update recorded (each result in the `verification` output carries its spec), so
+// a container removed, stopped or replaced by hand since then fails. `--recorded` prints what the
+// last update saw instead, labelled with when. Exits 0 only when every check is ok; 1 when one is
+// not or the stack is not up; 2 on bad arguments.
 const { execFile } = require("node:child_process");
 const path = require("node:path");
+const { parseSpec, runCheck } = require("../checks/run");
+const { UsageError } = require("../checks/support/failure");
 
 const REPO_ROOT = path.join(__dirname, "..");
 const PULUMI = path.join(REPO_ROOT, "bin", "pulumi");
 const DEFAULT_STACK = "dev";
+/** @type {import("../checks/types").CheckName[]} */
 const CHECK_ORDER = ["env", "hosts", "ping", "http", "keys"];
 /** Reading a local file-backend stack takes seconds; this only guards against a hang. */
 const PULUMI_TIMEOUT_MS = 120000;
+/** A live system is ready already: a check of now waits this long at most, not the minute `up` allows. */
+const DEFAULT_TIMEOUT_SECONDS = 10;
 
-const USAGE = "usage: npm run verify [-- --stack <name>]   (default stack: dev)";
+const USAGE =
+  "usage: npm run verify [-- --stack <name>] [--recorded] [--timeout <seconds>]\n" +
+  "  checks the live system now (default stack: dev); --recorded shows what the last update saw";
 
 const GREEN = "\u001b[32m";
 const RED = "\u001b[31m";
@@ -33,7 +43,7 @@ class VerifyError extends Error {
 
 /**
  * @param {unknown} value
- * @returns {value is Record<string, unknown>}
+ * @returns {value is Record<string, any>}
  */
 function isObject(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -42,7 +52,6 @@ function isObject(value) {
 /**
  * A table cell: the text on one line ("-" when there is none).
  * @param {unknown} value
- * @returns {string}
  */
 function cell(value) {
   if (value === undefined || value === null || value === "") return "-";
@@ -51,13 +60,11 @@ function cell(value) {
 }
 
 /**
- * The rows of the report, one per check in the usual order; a check missing from the output is a
- * row with ok false.
- * @param {unknown} verification
+ * The rows of the report, one per check in the usual order; a check missing is a row with ok false.
+ * @param {Record<string, unknown>} results check name → result
  * @returns {{ check: string, expected: string, seen: string, ok: boolean }[]}
  */
-function reportRows(verification) {
-  const results = isObject(verification) ? verification : {};
+function reportRows(results) {
   return CHECK_ORDER.map((check) => {
     const entry = results[check];
     if (!isObject(entry)) return { check, expected: "(no result)", seen: "(no result)", ok: false };
@@ -66,23 +73,14 @@ function reportRows(verification) {
 }
 
 /**
- * Whether every one of the five checks is there and ok.
- * @param {unknown} verification
- * @returns {boolean}
- */
-function verificationOk(verification) {
-  return reportRows(verification).every((row) => row.ok);
-}
-
-/**
  * The report: a plain-text table (check | expected | seen | ok), columns padded with spaces, then an
  * overall line. `color` only paints the ok column and the overall line; alignment is the same.
- * @param {unknown} verification the `verification` stack output: { env, hosts, ping, http, keys, ok }
+ * @param {Record<string, unknown>} results check name → result
  * @param {{ color?: boolean }} [options]
  * @returns {string} ends with a newline
  */
-function formatReport(verification, { color = false } = {}) {
-  const rows = reportRows(verification);
+function formatReport(results, { color = false } = {}) {
+  const rows = reportRows(results);
   const header = ["check", "expected", "seen", "ok"];
   const body = rows.map((r) => [r.check, r.expected, r.seen, String(r.ok)]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
@@ -91,7 +89,6 @@ function formatReport(verification, { color = false } = {}) {
   /** @param {string[]} cells @param {(text: string) => string} [last] */
   const line = (cells, last = (t) => t) =>
     [...cells.slice(0, -1).map((c, i) => c.padEnd(widths[i])), last(cells[cells.length - 1])].join("  ");
-
   const failed = rows.filter((r) => !r.ok).map((r) => r.check);
   const overall =
     failed.length === 0
@@ -112,32 +109,43 @@ function formatReport(verification, { color = false } = {}) {
 
 /**
  * @param {string[]} args command-line arguments after the script name
- * @returns {{ stack: string, help: boolean }}
+ * @returns {{ stack: string, recorded: boolean, timeoutSeconds: number, help: boolean }}
  */
 function parseArgs(args) {
-  let stack = DEFAULT_STACK;
+  const options = {
+    stack: DEFAULT_STACK,
+    recorded: false,
+    timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+    help: false,
+  };
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === "-h" || arg === "--help") return { stack, help: true };
-    if (arg === "--stack" || arg === "-s") {
-      const value = args[++i];
-      if (!value) throw new VerifyError(`${arg} needs a stack name\n${USAGE}`, 2);
-      stack = value;
-    } else if (arg.startsWith("--stack=")) {
-      stack = arg.slice("--stack=".length);
-      if (!stack) throw new VerifyError(`--stack needs a stack name\n${USAGE}`, 2);
-    } else {
-      throw new VerifyError(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`, 2);
-    }
+    const [flag, inline] = args[i].startsWith("--") ? args[i].split(/=(.*)/s, 2) : [args[i], undefined];
+    const value = () => {
+      const v = inline ?? args[++i];
+      if (!v) throw new VerifyError(`${flag} needs a value\n${USAGE}`, 2);
+      return v;
+    };
+    if (flag === "-h" || flag === "--help") options.help = true;
+    else if (flag === "--recorded") options.recorded = true;
+    else if (flag === "--stack" || flag === "-s") options.stack = value();
+    else if (flag === "--timeout") {
+      const text = value();
+      options.timeoutSeconds = Number(text);
+      if (!/^\d+$/.test(text) || options.timeoutSeconds < 1) {
+        throw new VerifyError(
+          `--timeout must be a whole number of seconds, got ${JSON.stringify(text)}\n${USAGE}`,
+          2,
+        );
+      }
+    } else throw new VerifyError(`unknown argument ${JSON.stringify(args[i])}\n${USAGE}`, 2);
   }
-  return { stack, help: false };
+  return options;
 }
 
 /**
  * What to tell the user when `pulumi stack output verification` failed.
  * @param {string} stack
  * @param {string} stderr what the Pulumi CLI printed
- * @returns {string}
  */
 function describePulumiFailure(stack, stderr) {
   const bringUp = stack === DEFAULT_STACK ? "run npm run up" : `run ./bin/pulumi up --stack ${stack}`;
@@ -150,9 +158,9 @@ function describePulumiFailure(stack, stderr) {
 }
 
 /**
- * Reads the `verification` output of `stack` with the project's pinned Pulumi CLI.
+ * The `verification` output of `stack`, read with the project's pinned Pulumi CLI.
  * @param {string} stack
- * @returns {Promise<Record<string, unknown>>}
+ * @returns {Promise<Record<string, any>>}
  */
 function readVerification(stack) {
   const args = ["stack", "output", "verification", "--json", "--stack", stack];
@@ -173,15 +181,20 @@ function readVerification(stack) {
         } else if (error) {
           reject(new VerifyError(describePulumiFailure(stack, `${stderr}`)));
         } else {
+          let output;
           try {
-            resolve(interpretOutput(stack, JSON.parse(`${stdout}`)));
-          } catch (err) {
-            reject(
-              err instanceof VerifyError
-                ? err
-                : new VerifyError(`bin/pulumi printed something that is not JSON: ${`${stdout}`.trim()}`),
-            );
+            output = JSON.parse(`${stdout}`);
+          } catch {
+            reject(new VerifyError(`bin/pulumi printed something that is not JSON: ${`${stdout}`.trim()}`));
+            return;
           }
+          if (!isObject(output)) {
+            reject(
+              new VerifyError(
+                `the ${stack} stack's verification output is not an object: ${JSON.stringify(output)}`,
+              ),
+            );
+          } else resolve(output);
         }
       },
     );
@@ -189,35 +202,72 @@ function readVerification(stack) {
 }
 
 /**
- * @param {string} stack
- * @param {unknown} output the parsed JSON of `pulumi stack output verification --json`
- * @returns {Record<string, unknown>}
+ * Runs every recorded spec again, now, in the usual order (KEYS * after the requests), each bounded
+ * by `timeoutSeconds` at most. A check whose spec is missing is a failed row.
+ * @param {Record<string, any>} recorded the `verification` output
+ * @param {number} timeoutSeconds
+ * @returns {Promise<{ results: Record<string, unknown>, failures: string[] }>}
  */
-function interpretOutput(stack, output) {
-  if (output === "[secret]") {
-    throw new VerifyError(`the verification output of the ${stack} stack is marked secret; it should not be`);
+async function checkNow(recorded, timeoutSeconds) {
+  /** @type {Record<string, unknown>} */
+  const results = {};
+  /** @type {string[]} */
+  const failures = [];
+  for (const check of CHECK_ORDER) {
+    const spec = recorded[check]?.spec;
+    if (!isObject(spec)) {
+      failures.push(
+        `check ${check}: the stack recorded no spec for it (an update from an older version?): run npm run up`,
+      );
+      continue;
+    }
+    // The spec was read back from the stack: it gets the same scrutiny as the command's input.
+    let checked;
+    try {
+      checked = parseSpec(
+        JSON.stringify({ ...spec, timeoutSeconds: Math.min(spec.timeoutSeconds, timeoutSeconds) }),
+      );
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      failures.push(`check ${check}: the recorded spec cannot be run (${err.message}): run npm run up`);
+      continue;
+    }
+    const { result, failure } = await runCheck(checked);
+    results[check] = result;
+    if (failure) failures.push(...failure);
   }
-  if (!isObject(output)) {
-    throw new VerifyError(
-      `the ${stack} stack's verification output is not an object: ${JSON.stringify(output)}`,
-    );
-  }
-  return output;
+  return { results, failures };
 }
 
 async function main() {
-  const { stack, help } = parseArgs(process.argv.slice(2));
+  const { stack, recorded, timeoutSeconds, help } = parseArgs(process.argv.slice(2));
   if (help) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
   const verification = await readVerification(stack);
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-  process.stdout.write(`checks of the ${stack} stack, as of its last update:\n\n`);
-  process.stdout.write(formatReport(verification, { color }));
-  if (!verificationOk(verification)) {
+  /** @type {Record<string, unknown>} */
+  let results = verification;
+  if (recorded) {
+    process.stdout.write(
+      `checks of the ${stack} stack as its last update recorded them at ${cell(verification.checkedAt)} ` +
+        "(a record, not the system now; `npm run verify` checks now):\n\n",
+    );
+  } else {
+    process.stdout.write(
+      `checks of the ${stack} stack, run now (${new Date().toISOString()}) against the live containers:\n\n`,
+    );
+    const now = await checkNow(verification, timeoutSeconds);
+    results = now.results;
+    if (now.failures.length > 0) process.stderr.write(`${now.failures.join("\n")}\n\n`);
+  }
+  process.stdout.write(formatReport(results, { color }));
+  if (!reportRows(results).every((row) => row.ok)) {
     process.stderr.write(
-      "some checks are not ok; see above (pulumi up reports the details of a failing check)\n",
+      recorded
+        ? "the last update recorded failures (pulumi up reports their details)\n"
+        : "the system differs from what the stack made: `npm run up` makes it so again\n",
     );
     process.exitCode = 1;
   }
@@ -230,11 +280,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = {
-  CHECK_ORDER,
-  formatReport,
-  verificationOk,
-  parseArgs,
-  describePulumiFailure,
-  interpretOutput,
-};
+module.exports = { checkNow, describePulumiFailure, formatReport, parseArgs, reportRows };

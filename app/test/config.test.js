@@ -1,4 +1,7 @@
 // @ts-check
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
 const { describe, expect, test } = require("@jest/globals");
 const { configFromEnv } = require("../server");
 
@@ -59,6 +62,37 @@ describe("configFromEnv", () => {
   test("a bad setting's message never shows the password", () => {
     expect(() => configFromEnv({ REDIS_PASSWORD: "s3cret", REDIS_PORT: "x" })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining("s3cret") }),
+    );
+  });
+});
+
+describe("the password from a file (REDIS_PASSWORD_FILE)", () => {
+  /** @param {string} content */
+  function secretFile(content) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "app-secret-"));
+    const file = path.join(dir, "redis-password");
+    fs.writeFileSync(file, content, { mode: 0o600 });
+    return file;
+  }
+
+  test.each([
+    { content: "s3cret-from-a-file\n", password: "s3cret-from-a-file" },
+    { content: "no-newline", password: "no-newline" },
+    { content: "crlf\r\n", password: "crlf" },
+    { content: "", password: undefined },
+  ])("$content → $password", ({ content, password }) => {
+    expect(configFromEnv({ REDIS_PASSWORD_FILE: secretFile(content) }).password).toBe(password);
+  });
+
+  test("a file that cannot be read is named, and its content never shown", () => {
+    expect(() => configFromEnv({ REDIS_PASSWORD_FILE: "/nonexistent/redis-password" })).toThrow(
+      "REDIS_PASSWORD_FILE: cannot read /nonexistent/redis-password",
+    );
+  });
+
+  test("the file and the variable together are refused", () => {
+    expect(() => configFromEnv({ REDIS_PASSWORD_FILE: secretFile("a"), REDIS_PASSWORD: "b" })).toThrow(
+      "set REDIS_PASSWORD_FILE or REDIS_PASSWORD, not both",
     );
   });
 });

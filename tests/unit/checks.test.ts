@@ -1,6 +1,6 @@
-// The pure parts of the checks: parsers for what the containers print, the comparisons checks/run.js
-// makes, and the report of scripts/verify.js. Samples are real output (busybox 1.35, iputils, glibc
-// getent, redis-cli 7.0) written out by hand.
+// The pure parts of the checks: parsers for what the containers print and the comparisons the checks
+// make. Samples are real output (busybox 1.35, iputils, glibc getent, redis-cli 7.0) written out by
+// hand.
 import {
   compareEnv,
   compareHostsLines,
@@ -8,9 +8,7 @@ import {
   containerReadiness,
   describeEnvDifferences,
   formatHostsLine,
-  isLinkVarKey,
   isStrictlyIncreasingByOne,
-  linkEnvPrefix,
   oneLine,
   parseEnv,
   parseHosts,
@@ -19,15 +17,10 @@ import {
   parsePing,
   parseTotalRequests,
   redisCliError,
-} from "../../checks/parse";
-import {
-  describePulumiFailure,
-  formatReport,
-  interpretOutput,
-  parseArgs,
-  verificationOk,
-} from "../../scripts/verify";
-import { envPrefix, isLinkVar } from "../../lib/links";
+  runningTaskAddresses,
+  countServers,
+} from "../../checks/support/parse";
+import { linkVarPattern } from "../../lib/links";
 
 const ENV_OUTPUT = [
   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -45,39 +38,6 @@ const ENV_OUTPUT = [
   "HOME=/",
   "",
 ].join("\n");
-
-describe("linkEnvPrefix and isLinkVarKey agree with lib/links.ts", () => {
-  test.each(["redis", "redis-db", "a-b-c", "Redis", "my-cache-2"])("prefix of %s", (alias) => {
-    expect(linkEnvPrefix(alias)).toBe(envPrefix(alias));
-  });
-
-  test.each([
-    ["redis", "REDIS_PORT", true],
-    ["redis", "REDIS_PORT_6379_TCP", true],
-    ["redis", "REDIS_PORT_6379_TCP_ADDR", true],
-    ["redis", "REDIS_PORT_53_UDP_PROTO", true],
-    ["redis", "REDIS_PORT_8000_TCP_PORT_START", true],
-    ["redis", "REDIS_PORT_8000_TCP_END", true],
-    ["redis", "REDIS_NAME", true],
-    ["redis", "REDIS_ENV_REDIS_VERSION", true],
-    ["redis", "REDIS_ENV_", true],
-    ["redis-db", "REDIS_DB_PORT", true],
-    ["redis-db", "REDIS_DB_NAME", true],
-    ["redis", "REDIS_HOST", false],
-    ["redis", "REDIS_PASSWORD", false],
-    ["redis", "REDIS_PORTAL", false],
-    ["redis", "REDIS_PORT_6379", false],
-    ["redis", "REDIS_PORT_6379_ICMP", false],
-    ["redis", "REDIS", false],
-    ["redis", "XREDIS_PORT", false],
-    ["redis", "redis_PORT", false],
-    ["redis-db", "REDIS-DB_PORT", false],
-    ["redis-db", "REDIS_PORT", false],
-  ])("%s: %s -> %s", (alias, key, expected) => {
-    expect(isLinkVarKey(alias, key)).toBe(expected);
-    expect(isLinkVar(alias, key)).toBe(expected);
-  });
-});
 
 describe("parseEnv", () => {
   test.each<[string, string, string, Record<string, string>]>([
@@ -126,7 +86,7 @@ describe("parseEnv", () => {
     ["network mode: no link variables at all", "PATH=/bin\nREDIS_HOST=redis\nPORT=3000\n", "redis", {}],
     ["empty output", "", "redis", {}],
   ])("%s", (_name, text, alias, expected) => {
-    expect(parseEnv(text, alias)).toEqual(expected);
+    expect(parseEnv(text, linkVarPattern(alias))).toEqual(expected);
   });
 });
 
@@ -530,139 +490,27 @@ describe("oneLine", () => {
   });
 });
 
-// A `verification` output as the stack records it; http is the failing check.
-const VERIFICATION = {
-  env: { check: "env", ok: true, expected: "7 vars", seen: "7 vars, all as expected", data: {} },
-  hosts: { check: "hosts", ok: true, expected: "1 line", seen: "1 line", data: {} },
-  ping: { check: "ping", ok: true, expected: "1 reply", seen: "1 of 1", data: {} },
-  http: { check: "http", ok: false, expected: "totals up by 1", seen: "totals 2, 3, 5", data: {} },
-  keys: { check: "keys", ok: true, expected: "ip and requests", seen: "ip, requests", data: {} },
-  ok: false,
-};
-
-describe("formatReport", () => {
-  test("an aligned plain-text table and the overall line; a failing check shows ok false", () => {
-    expect(formatReport(VERIFICATION)).toBe(
-      [
-        "check  expected         seen                     ok",
-        "-----  ---------------  -----------------------  -----",
-        "env    7 vars           7 vars, all as expected  true",
-        "hosts  1 line           1 line                   true",
-        "ping   1 reply          1 of 1                   true",
-        "http   totals up by 1   totals 2, 3, 5           false",
-        "keys   ip and requests  ip, requests             true",
-        "",
-        "overall: FAILED (1 of 5 checks not ok: http)",
-        "",
-      ].join("\n"),
-    );
+describe("swarm helpers", () => {
+  test("runningTaskAddresses: running tasks' first address on the network, without prefix, sorted", () => {
+    const attached = (network: string, ...addresses: string[]) => [
+      { Network: { Spec: { Name: network } }, Addresses: addresses },
+    ];
+    const tasks = [
+      { Status: { State: "running" }, NetworksAttachments: attached("net", "10.0.0.9/24") },
+      { Status: { State: "running" }, NetworksAttachments: attached("net", "10.0.0.3/24", "10.0.0.4/24") },
+      { Status: { State: "shutdown" }, NetworksAttachments: attached("net", "10.0.0.5/24") },
+      { Status: { State: "running" }, NetworksAttachments: attached("other", "10.1.0.5/24") },
+      { Status: { State: "running" } },
+    ];
+    expect(runningTaskAddresses(JSON.stringify(tasks), "net")).toEqual(["10.0.0.3", "10.0.0.9"]);
+    expect(runningTaskAddresses("not json", "net")).toEqual([]);
+    expect(runningTaskAddresses("{}", "net")).toEqual([]);
   });
 
-  test("all ok", () => {
-    const allOk = { ...VERIFICATION, http: { ...VERIFICATION.http, ok: true }, ok: true };
-    const report = formatReport(allOk);
-    expect(report).toContain("\nhttp   totals up by 1   totals 2, 3, 5           true\n");
-    expect(report.endsWith("\noverall: ok (5 of 5 checks passed)\n")).toBe(true);
-  });
-
-  test("a missing check, a missing field and a multi-line value", () => {
-    const partial = {
-      env: { ok: true, expected: "a\nb", seen: "" },
-      hosts: VERIFICATION.hosts,
-      ping: VERIFICATION.ping,
-      http: VERIFICATION.http,
-    };
-    expect(formatReport(partial)).toBe(
-      [
-        "check  expected        seen            ok",
-        "-----  --------------  --------------  -----",
-        "env    a b             -               true",
-        "hosts  1 line          1 line          true",
-        "ping   1 reply         1 of 1          true",
-        "http   totals up by 1  totals 2, 3, 5  false",
-        "keys   (no result)     (no result)     false",
-        "",
-        "overall: FAILED (2 of 5 checks not ok: http, keys)",
-        "",
-      ].join("\n"),
-    );
-  });
-
-  test("not an object at all: every check has no result", () => {
-    expect(formatReport(null)).toContain(
-      "overall: FAILED (5 of 5 checks not ok: env, hosts, ping, http, keys)",
-    );
-  });
-
-  test("colour paints the ok column and the overall line without changing the alignment", () => {
-    const coloured = formatReport(VERIFICATION, { color: true });
-    expect(coloured).toContain("\u001b[32mtrue\u001b[0m");
-    expect(coloured).toContain("\u001b[31mfalse\u001b[0m");
-    const plain = ["\u001b[32m", "\u001b[31m", "\u001b[1m", "\u001b[0m"].reduce(
-      (text, code) => text.replaceAll(code, ""),
-      coloured,
-    );
-    expect(plain).toBe(formatReport(VERIFICATION));
-  });
-});
-
-describe("verificationOk", () => {
-  test.each<[string, unknown, boolean]>([
-    ["all five ok", { ...VERIFICATION, http: { ...VERIFICATION.http, ok: true } }, true],
-    ["one not ok", VERIFICATION, false],
-    ["one missing", { ...VERIFICATION, http: undefined }, false],
-    ["ok must be the boolean true", { ...VERIFICATION, http: { ...VERIFICATION.http, ok: "true" } }, false],
-    ["the top-level ok alone is not enough", { ok: true }, false],
-    ["not an object", "[secret]", false],
-  ])("%s", (_name, verification, expected) => {
-    expect(verificationOk(verification)).toBe(expected);
-  });
-});
-
-describe("verify CLI helpers", () => {
-  test.each<[string[], { stack: string; help: boolean }]>([
-    [[], { stack: "dev", help: false }],
-    [["--stack", "prod"], { stack: "prod", help: false }],
-    [["--stack=prod"], { stack: "prod", help: false }],
-    [["-s", "x"], { stack: "x", help: false }],
-    [["--help"], { stack: "dev", help: true }],
-  ])("parseArgs %j", (args, expected) => {
-    expect(parseArgs(args)).toEqual(expected);
-  });
-
-  test.each([[["--stack"]], [["--stack="]], [["prod"]], [["--verbose"]]])("parseArgs rejects %j", (args) => {
-    expect(() => parseArgs(args)).toThrow(/usage: npm run verify/);
-  });
-
-  test.each<[string, string, string]>([
-    [
-      "dev",
-      "error: no stack named 'dev' found\n",
-      "the dev stack does not exist, so it is not up: run npm run up",
-    ],
-    [
-      "dev",
-      "error: current stack does not have output property 'verification'\n",
-      "the dev stack is not up (it has no verification output): run npm run up",
-    ],
-    [
-      "prod",
-      "error: current stack does not have output property 'verification'\n",
-      "the prod stack is not up (it has no verification output): run ./bin/pulumi up --stack prod",
-    ],
-    [
-      "dev",
-      "error: something\n  else\n",
-      "could not read the verification output of the dev stack: error: something else",
-    ],
-    ["dev", "", "could not read the verification output of the dev stack"],
-  ])("describePulumiFailure(%s, %j)", (stack, stderr, expected) => {
-    expect(describePulumiFailure(stack, stderr)).toBe(expected);
-  });
-
-  test("interpretOutput accepts an object and explains anything else", () => {
-    expect(interpretOutput("dev", VERIFICATION)).toBe(VERIFICATION);
-    expect(() => interpretOutput("dev", "[secret]")).toThrow("marked secret");
-    expect(() => interpretOutput("dev", null)).toThrow("not an object: null");
+  test("countServers: responses per X-Served-By, in first-answer order, without the unnamed", () => {
+    expect(
+      countServers([{ servedBy: "b" }, { servedBy: "a" }, { servedBy: null }, { servedBy: "b" }]),
+    ).toEqual({ b: 2, a: 1 });
+    expect(Object.keys(countServers([{ servedBy: "b" }, { servedBy: "a" }]))).toEqual(["b", "a"]);
   });
 });

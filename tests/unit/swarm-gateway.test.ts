@@ -1,10 +1,10 @@
-// components/gateway/gateway.js, the swarm target's stand-in for the routing mesh, on loopback: two
+// images/gateway/gateway.js, the swarm target's stand-in for the routing mesh, on loopback: two
 // small HTTP "replicas" on 127.0.0.1 and 127.0.0.2 (the same port), a resolver that returns their
 // addresses, and real connections through the gateway. Every wait is bounded.
 import * as http from "node:http";
 import * as net from "node:net";
 import type { AddressInfo } from "node:net";
-import { configFromEnv, connectFirst, roundRobin, startGateway } from "../../components/gateway/gateway";
+import { configFromEnv, connectFirst, roundRobin, startGateway } from "../../images/gateway/gateway";
 
 jest.setTimeout(15_000);
 

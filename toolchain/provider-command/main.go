@@ -437,3 +437,27 @@ func newID(name string) (string, error) {
 	}
 	return name + hex.EncodeToString(b), nil
 }
+
+// Invoke serves command:local:run: the command runs at once (previews included) and what it printed
+// is returned with its inputs; nothing is kept in the state.
+func (p *commandProvider) Invoke(ctx context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
+	if req.GetTok() != "command:local:run" {
+		return nil, fmt.Errorf("unknown function %s", req.GetTok())
+	}
+	args, err := plugin.UnmarshalProperties(req.GetArgs(), marshalOptions)
+	if err != nil {
+		return nil, err
+	}
+	out, err := p.run(ctx, "", "command", args, nil, 0)
+	if err != nil {
+		return nil, err
+	}
+	ret := args.Copy()
+	ret["stdout"] = resource.NewStringProperty(out.stdout)
+	ret["stderr"] = resource.NewStringProperty(out.stderr)
+	props, err := plugin.MarshalProperties(ret, marshalOptions)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.InvokeResponse{Return: props}, nil
+}

@@ -1,5 +1,5 @@
 // @ts-check
-// Pure helpers for the tutorial's checks (checks/run.js): parse what `env`, `cat /etc/hosts`,
+// Pure helpers for the tutorial's checks: parse what `env`, `cat /etc/hosts`,
 // `getent hosts`, `ping -c 1`, the counter app and `redis-cli --raw KEYS *` print, and compare it
 // with what the stack expects. No I/O here, so every function is unit-tested on sample text.
 
@@ -33,44 +33,14 @@
  */
 
 /**
- * The prefix of a link's variables: the alias upper-cased with "-" turned into "_", nothing else
- * changed (Docker's rule, moby daemon/links/links.go). The same rule as `envPrefix` in lib/links.ts,
- * repeated here because that file is TypeScript and this one runs as plain JavaScript;
- * tests/unit/checks.test.ts checks that both agree.
- * @param {string} alias
- * @returns {string}
- */
-function linkEnvPrefix(alias) {
-  return alias.toUpperCase().replaceAll("-", "_");
-}
-
-/**
- * Whether `key` has the shape of a variable `docker run --link SOURCE:alias` sets: `<A>_PORT`,
- * `<A>_PORT_<n>_<PROTO>` and its `_ADDR`/`_PORT`/`_PROTO`/range suffixes, `<A>_NAME` or
- * `<A>_ENV_<anything>`. The same rule as `isLinkVar` in lib/links.ts (checked by the unit tests).
- * @param {string} alias
- * @param {string} key
- * @returns {boolean}
- */
-function isLinkVarKey(alias, key) {
-  const head = `${linkEnvPrefix(alias)}_`;
-  return (
-    key.startsWith(head) &&
-    /^(?:PORT(?:_\d+_(?:TCP|UDP|SCTP)(?:_ADDR|_PORT|_PROTO|_START|_PORT_START|_END|_PORT_END)?)?|NAME|ENV_[^=]*)$/.test(
-      key.slice(head.length),
-    )
-  );
-}
-
-/**
- * The link variables for `alias` in `env` output (KEY=VALUE lines; a value may contain "=", so a
- * line is split at its first "="). Lines without "=" and variables that are not link variables for
- * this alias are left out; a repeated key keeps its last value.
+ * The link variables in `env` output (KEY=VALUE lines; a value may contain "=", so a line is split
+ * at its first "="): the variables whose name matches `linkVar`. Lines without "=" are left out; a
+ * repeated key keeps its last value.
  * @param {string} text
- * @param {string} alias
+ * @param {RegExp} linkVar
  * @returns {Record<string, string>}
  */
-function parseEnv(text, alias) {
+function parseEnv(text, linkVar) {
   /** @type {Record<string, string>} */
   const vars = {};
   for (const line of text.split("\n")) {
@@ -78,7 +48,7 @@ function parseEnv(text, alias) {
     const eq = entry.indexOf("=");
     if (eq <= 0) continue;
     const key = entry.slice(0, eq);
-    if (isLinkVarKey(alias, key)) vars[key] = entry.slice(eq + 1);
+    if (linkVar.test(key)) vars[key] = entry.slice(eq + 1);
   }
   return vars;
 }
@@ -378,8 +348,6 @@ function oneLine(text, max = 200) {
 }
 
 module.exports = {
-  linkEnvPrefix,
-  isLinkVarKey,
   parseEnv,
   parseHostsRecords,
   parseHosts,

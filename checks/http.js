@@ -1,0 +1,135 @@
+// @ts-check
+// Tutorial: `curl docker:3000`. Once the app answers, every GET is answered 200 and the counter it
+// keeps in Redis goes up by exactly one each time; on a swarm, several replicas answer.
+const { CheckFailure } = require("./support/failure");
+const { retryUntil, progress } = require("./support/deadline");
+const { containerState, waitForContainer } = require("./support/docker");
+const { describeAnswer, get } = require("./support/client");
+const {
+  consecutiveFrom,
+  countServers,
+  isStrictlyIncreasingByOne,
+  parseTotalRequests,
+} = require("./support/parse");
+
+/** @typedef {import("./types").HttpSpec} HttpSpec */
+/** @typedef {import("./support/deadline").Deadline} Deadline */
+
+/** Each counted GET must be answered within this. */
+const REQUEST_TIMEOUT_MS = 5000;
+/** A readiness GET gets at least this long, even right before the bound. */
+const READY_ATTEMPT_MIN_MS = 500;
+
+/**
+ * @param {HttpSpec} spec
+ * @param {Deadline} deadline
+ */
+async function checkHttp(spec, deadline) {
+  const { requests, minServers } = spec;
+  const url = new URL(spec.url);
+  const href = url.href;
+  const container = spec.app?.container;
+  const expected =
+    `${requests} GET${requests === 1 ? "" : "s"} to ${href}: all HTTP 200, Total requests up by one each time` +
+    (minServers === undefined ? "" : `, answered by at least ${minServers} replicas`);
+
+  // The app's container first: one removed or replaced outside the stack will never answer.
+  if (spec.app) await waitForContainer(spec.app, deadline, { healthy: false });
+  await untilReady(url, spec, deadline);
+  progress(`${href} answers 200; sending ${requests} requests`);
+
+  const responses = [];
+  for (let i = 0; i < requests; i++) {
+    const answer = await get(url, REQUEST_TIMEOUT_MS);
+    responses.push({
+      status: answer.status,
+      totalRequests: parseTotalRequests(answer.body) ?? null,
+      servedBy: answer.servedBy,
+      ...(answer.error === undefined ? {} : { error: answer.error }),
+    });
+  }
+  const totals = responses.map((r) => r.totalRequests);
+  const servers = countServers(responses);
+  const serverNames = Object.keys(servers);
+  const seen =
+    `statuses ${responses.map((r) => (r.status === null ? `none (${r.error})` : String(r.status))).join(", ")}; ` +
+    `totals ${totals.map((t) => t ?? "none").join(", ")}` +
+    (serverNames.length > 0 ? `; served by ${serverNames.join(", ")}` : "") +
+    (minServers === undefined
+      ? ""
+      : ` (${serverNames.length} replica${serverNames.length === 1 ? "" : "s"}: ` +
+        `${Object.entries(servers)
+          .map(([server, n]) => `${server} ${n}`)
+          .join(", ")})`);
+  const data =
+    minServers === undefined ? { url: href, responses } : { url: href, responses, servers, minServers };
+
+  const counted =
+    totals.every((t) => t !== null) && isStrictlyIncreasingByOne(/** @type {number[]} */ (totals));
+  if (!responses.every((r) => r.status === 200) || !counted) {
+    const first = totals[0];
+    const wanted =
+      `statuses ${Array(requests).fill("200").join(", ")}; totals ` +
+      (first === null ? "increasing by one" : consecutiveFrom(first, requests).join(", "));
+    throw new CheckFailure(`the app at ${href} did not count ${requests} requests as expected`, {
+      expected: `${expected} (${wanted})`,
+      seen,
+      container,
+      data,
+    });
+  }
+  if (minServers !== undefined && serverNames.length < minServers) {
+    throw new CheckFailure(`only ${serverNames.length} replica(s) of the app at ${href} answered`, {
+      expected,
+      seen,
+      details: [
+        "each GET goes on a new connection, which the routing mesh (or the gateway) hands to the next replica",
+      ],
+      data,
+    });
+  }
+  return { expected, seen, data };
+}
+
+/**
+ * Waits, bounded, until the app answers 200 (it answers 503 until Redis is reachable). When it never
+ * does and Redis is not ready either, the failure names Redis instead of the app.
+ * @param {URL} url
+ * @param {HttpSpec} spec
+ * @param {Deadline} deadline
+ */
+async function untilReady(url, spec, deadline) {
+  const href = url.href;
+  try {
+    await retryUntil(
+      deadline,
+      async () => {
+        const answer = await get(
+          url,
+          Math.min(REQUEST_TIMEOUT_MS, Math.max(READY_ATTEMPT_MIN_MS, deadline.remaining())),
+        );
+        return answer.status === 200 ? { value: undefined } : { retry: `${href}: ${describeAnswer(answer)}` };
+      },
+      (last, attempts) =>
+        new CheckFailure(`waited ${deadline.seconds} s for ${href} to answer HTTP 200`, {
+          expected: `${href} answers HTTP 200 within ${deadline.seconds} s (it answers 503 until Redis is reachable)`,
+          seen: `${last} (${attempts} attempts)`,
+          container: spec.app?.container,
+          data: { url: href, responses: [] },
+        }),
+    );
+  } catch (err) {
+    if (!(err instanceof CheckFailure) || spec.source === undefined) throw err;
+    const source = spec.source.container;
+    const state = await containerState(source);
+    if (state.ready) throw err;
+    throw new CheckFailure(`the app never answered 200, and Redis (container ${source}) is not ready`, {
+      expected: `container ${source} running and healthy, then ${err.expected}`,
+      seen: `container ${source}: ${state.describe}; ${err.seen}`,
+      container: source,
+      data: err.data,
+    });
+  }
+}
+
+module.exports = { checkHttp };

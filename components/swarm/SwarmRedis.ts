@@ -1,0 +1,124 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import * as command from "@pulumi/command";
+import { DataVolumeArgs, redisImageAndVolume } from "../redisData";
+import { authConfig, REDIS_HEALTHCHECK, redisServerArgs } from "../redisProcess";
+import { serviceRevision } from "../revision";
+import type { DataStore } from "../targets";
+import { contentSecret, pullableImage, stackService } from "./service";
+
+export interface SwarmRedisArgs {
+  /** Service name, e.g. redis-server. */
+  name: string;
+  /** Redis image reference (redis-cli comes with it). */
+  image: string;
+  /** The attachable overlay network the stack owns: its name and IPv4 subnet. */
+  network: { name: string; subnet: string };
+  volume: DataVolumeArgs;
+  /** The alias Redis carries on the overlay. */
+  alias: string;
+  /** Redis requires it; it reaches the task as a swarm secret (a file), never in the spec. */
+  password: pulumi.Input<string>;
+  /** How long `pulumi up` waits for the service to converge, in seconds. */
+  readyTimeoutSeconds: number;
+}
+
+const AUTH_FILE = "redis-auth.conf";
+
+/**
+ * The tutorial's data store as a swarm service (`docker service create --name redis-server
+ * --replicas 1 --mount source=redis-server-data,target=/data --network name=<overlay>,alias=redis
+ * redis`): the same Redis, AOF, password and never published, as one replica pinned to the node the
+ * stack talks to, because its named volume is local to that node. It owns the attachable overlay on
+ * which everything else reaches it by the alias. The alias resolves straight to the task's address
+ * (endpoint mode dnsrr): a virtual IP would need IPVS and does not answer ping.
+ */
+export class SwarmRedis extends pulumi.ComponentResource implements DataStore {
+  readonly network: docker.Network;
+  readonly service: docker.Service;
+  readonly imageId: pulumi.Output<string>;
+  readonly linkSource: DataStore["linkSource"];
+  readonly address: DataStore["address"];
+  readonly checked: DataStore["checked"];
+  readonly revision: pulumi.Output<string>;
+  readonly outputs: DataStore["outputs"];
+
+  constructor(name: string, args: SwarmRedisArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("container-links:swarm:SwarmRedis", name, {}, opts);
+    const parent = { parent: this };
+
+    // The node this engine is: Redis is pinned to it (its volume lives here). Fails with a clear
+    // message when the engine is not a swarm manager, before any service is created.
+    const node = new command.local.Command(
+      `${name}-node`,
+      {
+        create: [
+          "state=$(docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.NodeID}}')",
+          'case "$state" in',
+          '  "active true "*) echo "${state##* }" ;;',
+          '  *) echo "target swarm: the Docker engine must be a swarm manager (docker info says: $state); run docker swarm init, or point DOCKER_HOST at a manager" >&2; exit 1 ;;',
+          "esac",
+        ].join("\n"),
+        logging: "stderr",
+      },
+      parent,
+    );
+
+    this.network = new docker.Network(
+      `${name}-network`,
+      {
+        name: args.network.name,
+        driver: "overlay",
+        // Plain containers (redis-cli, the probe) join it too.
+        attachable: true,
+        ipamConfigs: [{ subnet: args.network.subnet }],
+      },
+      { ...parent, deleteBeforeReplace: true },
+    );
+
+    const { image, volume } = redisImageAndVolume(name, args.image, args.volume, parent);
+    this.imageId = image.imageId;
+    const auth = contentSecret(
+      `${name}-auth`,
+      `${args.name}-auth`,
+      pulumi.output(args.password).apply(authConfig),
+      parent,
+    );
+
+    this.service = stackService(
+      name,
+      {
+        name: args.name,
+        image: pullableImage(image),
+        replicas: 1,
+        network: { id: this.network.id, aliases: [args.alias] },
+        containerSpec: {
+          commands: redisServerArgs(`/run/secrets/${AUTH_FILE}`),
+          secrets: [{ secretId: auth.id, secretName: auth.name, fileName: AUTH_FILE }],
+          mounts: [{ type: "volume", source: volume.name, target: "/data" }],
+          healthcheck: REDIS_HEALTHCHECK,
+        },
+        placement: { constraints: [pulumi.interpolate`node.id==${node.stdout}`] },
+        endpointSpec: { mode: "dnsrr" },
+        // Never two Redis on one AOF: the old task stops before the new one starts.
+        updateConfig: { parallelism: 1, order: "stop-first", failureAction: "pause" },
+        readyTimeoutSeconds: args.readyTimeoutSeconds,
+      },
+      parent,
+    );
+
+    this.revision = serviceRevision(this.service);
+    this.outputs = { name: this.service.name, id: this.service.id };
+    this.address = pulumi.output({ service: args.name, network: args.network.name });
+    this.checked = pulumi
+      .all([this.service.name, this.service.id])
+      .apply(([service, id]) => ({ service, id }));
+    // A task has no fixed address and the overlay has no legacy links, so a link (network mode, the
+    // only one here) takes nothing from Redis but the name.
+    this.linkSource = pulumi
+      .all([this.service.name, this.service.id])
+      .apply(([serviceName, id]) => ({ name: serviceName, id, ip: "", exposedPorts: [], env: [] }));
+
+    this.registerOutputs({ revision: this.revision });
+  }
+}

@@ -1,0 +1,102 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Address, Subject } from "../checks/types";
+import type { LinkMode, LinkSource } from "../lib/links";
+import type { DataVolumeArgs } from "./redisData";
+import type { LinkArgs, LinkOutputs } from "./LinkedContainer";
+import { RedisServer } from "./RedisServer";
+import { CounterApp } from "./CounterApp";
+import { SwarmRedis } from "./swarm/SwarmRedis";
+import { SwarmApp } from "./swarm/SwarmApp";
+
+// Where the tutorial runs: plain containers, or Docker Swarm services. Both targets make the same two
+// things, a data store and an app, with the same shape, so the program wires them the same way.
+
+/** What either target's data store is given. */
+export interface DataStoreArgs {
+  /** Container or service name, e.g. redis-server. */
+  name: string;
+  /** Redis image reference. */
+  image: string;
+  /** The network the stack owns, by name and IPv4 subnet. */
+  network: { name: string; subnet: string };
+  volume: DataVolumeArgs;
+  /** The alias clients reach Redis by. */
+  alias: string;
+  linkMode: LinkMode;
+  /** Redis requires it (a secret). */
+  password: pulumi.Input<string>;
+  /** How long a swarm waits for a service to converge, in seconds. */
+  readyTimeoutSeconds: number;
+}
+
+/** The tutorial's data store, on either target. */
+export interface DataStore {
+  /** The network everything else joins, by name and by ID. */
+  readonly network: { name: pulumi.Output<string>; id: pulumi.Output<string> };
+  /** The Redis image's ID (redis-cli runs it too). */
+  readonly imageId: pulumi.Output<string>;
+  /** What a link to Redis is made from. */
+  readonly linkSource: pulumi.Output<LinkSource>;
+  /** Where the alias must lead. */
+  readonly address: pulumi.Output<Address>;
+  /** Redis's container or service, as the checks look for it. */
+  readonly checked: pulumi.Output<Subject>;
+  /** Changes when Redis is replaced, updated or moves: every check re-runs then. */
+  readonly revision: pulumi.Output<string>;
+  /** The `redis` stack output (the address comes from the checks). */
+  readonly outputs: { name: pulumi.Output<string>; id: pulumi.Output<string> };
+}
+
+/** What either target's app is given. */
+export interface AppArgs {
+  /** Container or service name, e.g. counter-app. */
+  name: string;
+  /** The app's image (built from app/, or a prebuilt one). */
+  image: pulumi.Input<string>;
+  /** Host port the app is published on. */
+  port: number;
+  link: LinkArgs;
+  /** Redis's password (a secret); the app reads it from a file. */
+  password: pulumi.Input<string>;
+  /** Swarm: how many replicas, and how the port is published (ingress mesh or a gateway). */
+  replicas: number;
+  publish: "ingress" | "gateway";
+  /** Swarm: the image the gateway runs on (Node.js). */
+  gatewayImage: string;
+  /** How long a swarm waits for a service to converge, in seconds. */
+  readyTimeoutSeconds: number;
+}
+
+/** The tutorial's app, on either target. */
+export interface App {
+  /** What the env and hosts checks look into: the container, or a task of the service. */
+  readonly checked: pulumi.Output<Subject>;
+  /** How the app reaches Redis: a legacy link (variables and a hosts line) or DNS, and which DNS. */
+  readonly reachesRedis: { mode: LinkMode; via: string };
+  /** Swarm: the replicas behind the port (at least two of them must answer the checks). */
+  readonly replicas?: number;
+  /** The app through its published port. */
+  readonly url: string;
+  /** Changes when the app is replaced, updated or moves: its checks re-run then. */
+  readonly revision: pulumi.Output<string>;
+  /** The `app` stack output. */
+  readonly outputs: { name: pulumi.Output<string>; url: string; replicas?: number };
+  /** The `link` stack output: the link the app got. */
+  readonly link: LinkOutputs;
+}
+
+export interface Target {
+  dataStore(name: string, args: DataStoreArgs): DataStore;
+  app(name: string, args: AppArgs): App;
+}
+
+export const targets: Record<"container" | "swarm", Target> = {
+  container: {
+    dataStore: (name, args) => new RedisServer(name, args),
+    app: (name, args) => new CounterApp(name, args),
+  },
+  swarm: {
+    dataStore: (name, args) => new SwarmRedis(name, args),
+    app: (name, args) => new SwarmApp(name, args),
+  },
+};

@@ -1,0 +1,315 @@
+// Each component built alone under Pulumi's mocks, as the program would build it: what it registers,
+// with which inputs, and what it exposes. The expected link variables and hosts line are written out
+// by hand (what `docker run --link` gives for that source), not recomputed with lib/links.ts.
+import * as pulumi from "@pulumi/pulumi";
+import { LinkArgs, LinkedContainer } from "../../components/LinkedContainer";
+import { RedisServer } from "../../components/RedisServer";
+import { CounterApp } from "../../components/CounterApp";
+import { RedisCli } from "../../components/RedisCli";
+import { RedisPassword } from "../../components/RedisPassword";
+import { AppImage, appSourceHash, APP_DIR } from "../../components/AppImage";
+import { Verification } from "../../components/Verification";
+import {
+  BUILT_IMAGE_ID,
+  COMMAND,
+  CONTAINER,
+  containerId,
+  holdsSecret,
+  plain,
+  registered,
+  resolved,
+  RUN,
+  useMocks,
+} from "./mocks";
+
+const registrations = useMocks(pulumi);
+const inputsOf = (type: string, name: string) => registered(registrations, type, name).inputs;
+
+const SOURCE = {
+  name: "redis-server",
+  id: "9b478dd7e8b0" + "0".repeat(52),
+  hostname: "9b478dd7e8b0",
+  ip: "10.20.30.10",
+  exposedPorts: [{ port: 6379, protocol: "tcp" as const }],
+  env: ["PATH=/usr/bin", "REDIS_VERSION=7.4.2"],
+};
+const link = (mode: "legacy" | "network", alias = "redis"): LinkArgs => ({
+  source: SOURCE,
+  alias,
+  mode,
+  network: "net-id",
+});
+const PASSWORD = "0123456789abcdef-hush";
+
+describe("LinkedContainer", () => {
+  test("legacy: the link's variables, then the container's own env, and the link's hosts line", async () => {
+    const c = new LinkedContainer("web", {
+      name: "web",
+      image: "img",
+      link: link("legacy", "db-main"),
+      envs: ["DB_MAIN_NAME=mine", "X=1"],
+    });
+    await resolved(pulumi, c.ref);
+    const inputs = inputsOf(CONTAINER, "web");
+    expect(inputs.envs).toEqual([
+      "DB_MAIN_PORT=tcp://10.20.30.10:6379",
+      "DB_MAIN_PORT_6379_TCP=tcp://10.20.30.10:6379",
+      "DB_MAIN_PORT_6379_TCP_ADDR=10.20.30.10",
+      "DB_MAIN_PORT_6379_TCP_PORT=6379",
+      "DB_MAIN_PORT_6379_TCP_PROTO=tcp",
+      "DB_MAIN_ENV_REDIS_VERSION=7.4.2",
+      // The container's own DB_MAIN_NAME wins over the link's.
+      "DB_MAIN_NAME=mine",
+      "X=1",
+    ]);
+    expect(inputs.hosts).toEqual([{ host: "db-main 9b478dd7e8b0 redis-server", ip: "10.20.30.10" }]);
+    expect(inputs.networksAdvanced).toEqual([{ name: "net-id" }]);
+    expect(inputs).toMatchObject({ restart: "unless-stopped", securityOpts: ["no-new-privileges:true"] });
+    expect(await resolved(pulumi, c.linkOutputs)).toEqual({
+      mode: "legacy",
+      alias: "db-main",
+      env: {
+        DB_MAIN_PORT: "tcp://10.20.30.10:6379",
+        DB_MAIN_PORT_6379_TCP: "tcp://10.20.30.10:6379",
+        DB_MAIN_PORT_6379_TCP_ADDR: "10.20.30.10",
+        DB_MAIN_PORT_6379_TCP_PORT: "6379",
+        DB_MAIN_PORT_6379_TCP_PROTO: "tcp",
+        DB_MAIN_NAME: "/web/db-main",
+        DB_MAIN_ENV_REDIS_VERSION: "7.4.2",
+      },
+      hosts: ["10.20.30.10\tdb-main 9b478dd7e8b0 redis-server"],
+    });
+  });
+
+  test("network: no link variables, no hosts line; only the network", async () => {
+    const c = new LinkedContainer("web2", {
+      name: "web2",
+      image: "img",
+      link: link("network"),
+      envs: ["X=1"],
+    });
+    await resolved(pulumi, c.ref);
+    const inputs = inputsOf(CONTAINER, "web2");
+    expect(inputs.envs).toEqual(["X=1"]);
+    expect(inputs.hosts ?? []).toEqual([]);
+    expect(await resolved(pulumi, c.linkOutputs)).toEqual({
+      mode: "network",
+      alias: "redis",
+      env: {},
+      hosts: [],
+    });
+  });
+
+  test("files go in as uploads; interactive means a TTY and stdin; the ref and revision follow the container", async () => {
+    const c = new LinkedContainer("cli", {
+      name: "cli",
+      image: "img",
+      link: link("network"),
+      files: [{ path: "/run/secrets/x", content: pulumi.secret("hush") }],
+      interactive: true,
+    });
+    expect(await resolved(pulumi, c.ref)).toEqual({ container: "cli", id: containerId("cli") });
+    const inputs = inputsOf(CONTAINER, "cli");
+    expect(holdsSecret(inputs.uploads)).toBe(true);
+    expect(plain(inputs.uploads)).toEqual([{ file: "/run/secrets/x", content: "hush" }]);
+    expect(inputs).toMatchObject({ tty: true, stdinOpen: true });
+    expect(await resolved(pulumi, c.revision)).toMatch(
+      new RegExp(`^${containerId("cli")} net-id=10\\.99\\.0\\.\\d+$`),
+    );
+  });
+});
+
+describe("RedisServer", () => {
+  const args = (linkMode: "legacy" | "network") => ({
+    name: "unit-redis",
+    image: "redis:unit",
+    network: { name: "unit-net", subnet: "10.20.30.0/24" },
+    volume: { name: "unit-data", retain: true },
+    alias: "cache",
+    linkMode,
+    password: pulumi.secret(PASSWORD),
+  });
+
+  test.each(["legacy", "network"] as const)(
+    "%s: the network, the volume, Redis at the 10th address with AOF and a password file",
+    async (mode) => {
+      const redis = new RedisServer(`r-${mode}`, args(mode));
+      const source = await resolved(pulumi, redis.linkSource);
+      expect(inputsOf("docker:index/network:Network", `r-${mode}-network`)).toMatchObject({
+        name: "unit-net",
+        driver: "bridge",
+        ipamConfigs: [{ subnet: "10.20.30.0/24" }],
+      });
+      expect(inputsOf("docker:index/volume:Volume", `r-${mode}-data`)).toMatchObject({ name: "unit-data" });
+      const container = inputsOf(CONTAINER, `r-${mode}`);
+      expect(container.command).toEqual([
+        "redis-server",
+        "/usr/local/etc/redis/auth.conf",
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "everysec",
+      ]);
+      expect(container.ports ?? []).toEqual([]);
+      expect(container.volumes).toEqual([{ volumeName: "unit-data", containerPath: "/data" }]);
+      expect(holdsSecret(container.uploads)).toBe(true);
+      expect(plain(container.uploads)).toEqual([
+        { file: "/usr/local/etc/redis/auth.conf", content: `requirepass ${PASSWORD}\n` },
+      ]);
+      expect(JSON.stringify(container.command)).not.toContain(PASSWORD);
+      expect(container.networksAdvanced).toEqual(
+        mode === "legacy"
+          ? [{ name: "bridge" }, { name: "unit-net", ipv4Address: "10.20.30.10" }]
+          : [{ name: "unit-net", ipv4Address: "10.20.30.10", aliases: ["cache"] }],
+      );
+      // The link source: the image's env and ports (from `docker image inspect`), the fixed address.
+      expect(source).toEqual({
+        name: "unit-redis",
+        id: containerId(`r-${mode}`),
+        hostname: containerId(`r-${mode}`).slice(0, 12),
+        ip: "10.20.30.10",
+        exposedPorts: [{ port: 6379, protocol: "tcp" }],
+        env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "REDIS_VERSION=7.4.2"],
+      });
+      expect(await resolved(pulumi, redis.address)).toEqual({ ip: "10.20.30.10" });
+      expect(inputsOf(COMMAND, `r-${mode}-image-config`)).toMatchObject({
+        environment: { IMAGE: "redis:unit-image-id" },
+      });
+    },
+  );
+});
+
+describe("CounterApp", () => {
+  test("the alias, the password's file and the port in its env; the password only in a file; published", async () => {
+    const app = new CounterApp("app", {
+      name: "Unit-App",
+      image: "app-img",
+      port: 3107,
+      link: link("legacy"),
+      password: pulumi.secret(PASSWORD),
+    });
+    expect(await resolved(pulumi, app.outputs)).toEqual({ name: "Unit-App", url: "http://localhost:3107/" });
+    const inputs = inputsOf(CONTAINER, "app");
+    const env = plain(inputs.envs) as string[];
+    expect(
+      env.filter(
+        (e) => !e.startsWith("REDIS_PORT") && !e.startsWith("REDIS_ENV") && !e.startsWith("REDIS_NAME"),
+      ),
+    ).toEqual(["REDIS_HOST=redis", "REDIS_PASSWORD_FILE=/run/secrets/redis-password", "PORT=3000"]);
+    expect(JSON.stringify(plain(inputs.envs))).not.toContain(PASSWORD);
+    expect(plain(inputs.uploads)).toEqual([{ file: "/run/secrets/redis-password", content: PASSWORD }]);
+    expect(inputs.ports).toEqual([{ internal: 3000, external: 3107 }]);
+    expect(app.reachesRedis).toEqual({ mode: "legacy", via: "network DNS" });
+  });
+});
+
+describe("RedisCli", () => {
+  test("redis-cli -h <alias> at a prompt, logged in from the password file, never from its env", async () => {
+    const cli = new RedisCli("cli", {
+      name: "unit-cli",
+      image: "redis-img",
+      link: link("network", "cache"),
+      password: pulumi.secret(PASSWORD),
+    });
+    expect(await resolved(pulumi, cli.outputs)).toEqual({
+      name: "unit-cli",
+      attach: "docker attach unit-cli",
+    });
+    const inputs = inputsOf(CONTAINER, "cli");
+    expect(inputs.command).toEqual([
+      "sh",
+      "-c",
+      'stty cols 80 rows 24 2>/dev/null; REDISCLI_AUTH="$(cat "$1")" exec redis-cli -h "$2"',
+      "redis-cli",
+      "/run/secrets/redis-password",
+      "cache",
+    ]);
+    expect(inputs).toMatchObject({ tty: true, stdinOpen: true, init: true });
+    expect(JSON.stringify(plain(inputs.envs))).not.toContain(PASSWORD);
+    expect(plain(inputs.uploads)).toEqual([{ file: "/run/secrets/redis-password", content: PASSWORD }]);
+    expect(cli.checked.passwordFile).toBe("/run/secrets/redis-password");
+  });
+});
+
+describe("RedisPassword", () => {
+  test("none configured: a generated one, a secret, from a command that logs nothing", async () => {
+    const p = new RedisPassword("pw", {});
+    expect(await resolved(pulumi, pulumi.isSecret(p.value))).toBe(true);
+    expect(await resolved(pulumi, pulumi.unsecret(p.value))).toMatch(/^[0-9a-f]{48}$/);
+    expect(inputsOf(COMMAND, "pw-generated")).toMatchObject({ logging: "none" });
+  });
+
+  test("a configured one wins, and the generated one is kept for when it is removed", async () => {
+    const p = new RedisPassword("pw2", { configured: pulumi.secret("configured-password-123") });
+    expect(await resolved(pulumi, pulumi.unsecret(p.value))).toBe("configured-password-123");
+    expect(inputsOf(COMMAND, "pw2-generated")).toBeDefined();
+  });
+});
+
+describe("AppImage", () => {
+  test("made sure of on every run (an invoke), owned by a command that removes the tag with the stack", async () => {
+    const image = new AppImage("img", { appName: "Unit-App", nodeImage: "node:unit" });
+    expect(await resolved(pulumi, image.imageId)).toBe(BUILT_IMAGE_ID);
+    const tag = `container-links/unit-app:${appSourceHash(APP_DIR)}`;
+    const environment = { TAG: tag, NODE_IMAGE: "node:unit", CONTEXT: APP_DIR, SERVICE: "Unit-App" };
+    expect(registered(registrations, RUN, RUN).inputs).toMatchObject({ environment });
+    const owner = inputsOf(COMMAND, "img");
+    expect(owner).toMatchObject({ environment, triggers: [tag, BUILT_IMAGE_ID] });
+    expect(owner.delete).toContain('docker image rm "$TAG"');
+  });
+});
+
+describe("Verification", () => {
+  const out = <T>(value: T) => pulumi.output(value);
+  const args = (mode: "legacy" | "network") => ({
+    alias: "redis",
+    dataStore: {
+      linkSource: out(SOURCE),
+      address: out({ ip: "10.20.30.10" }),
+      checked: out({ container: "redis-server", id: "r1" }),
+      revision: out("r1 net=10.20.30.10"),
+    },
+    app: {
+      checked: out({ container: "web", id: "a1" }),
+      reachesRedis: { mode, via: "network DNS" },
+      url: "http://localhost:3107/",
+      revision: out("a1 net=10.20.30.11"),
+    },
+    probe: { ref: out({ container: "probe", id: "p1" }), revision: out("p1") },
+    cli: { ref: out({ container: "cli", id: "c1" }), revision: out("c1"), passwordFile: "/run/secrets/x" },
+    requests: 4,
+    timeoutSeconds: 9,
+  });
+  const specOf = (name: string) =>
+    JSON.parse((plain(inputsOf(COMMAND, name).environment) as { CHECK_SPEC: string }).CHECK_SPEC);
+
+  test("legacy: the app is expected to have the link under the configured alias, computed from Redis", async () => {
+    const v = new Verification("v", args("legacy"));
+    const results = await resolved(pulumi, v.results);
+    expect(specOf("v-env").expected).toMatchObject({
+      REDIS_NAME: "/web/redis",
+      REDIS_PORT: "tcp://10.20.30.10:6379",
+    });
+    expect(specOf("v-hosts").expected).toEqual({
+      line: { ip: "10.20.30.10", names: ["redis", "9b478dd7e8b0", "redis-server"] },
+    });
+    expect(specOf("v-http")).toEqual({
+      check: "http",
+      timeoutSeconds: 9,
+      url: "http://127.0.0.1:3107/",
+      requests: 4,
+      app: { container: "web", id: "a1" },
+      source: { container: "redis-server", id: "r1" },
+    });
+    expect(inputsOf(COMMAND, "v-keys").triggers).toEqual(["r1 net=10.20.30.10", "c1"]);
+    expect(results.ok).toBe(true);
+    expect(await resolved(pulumi, v.redisAddress)).toBe("10.20.30.10");
+  });
+
+  test("network: no variables expected, and the alias must resolve to Redis's address", async () => {
+    const v = new Verification("w", args("network"));
+    await resolved(pulumi, v.results);
+    expect(specOf("w-env")).toMatchObject({ expected: {}, noneBecause: "network DNS" });
+    expect(specOf("w-hosts").expected).toEqual({ resolvesTo: { ip: "10.20.30.10" }, via: "network DNS" });
+  });
+});
