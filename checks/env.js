@@ -46,7 +46,7 @@ async function checkEnv(spec, deadline) {
     });
   }
   const seen = none
-    ? `${describeVars(vars, prefix)} in ${container}`
+    ? `${describeVars(vars, prefix)} in ${container}${spec.noneBecause ? ` (${spec.noneBecause})` : ""}`
     : `${describeVars(vars, prefix)}, all as expected`;
   return { expected, seen, data };
 }

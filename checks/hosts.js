@@ -58,7 +58,7 @@ async function checkHosts(spec, deadline) {
   });
   const addresses = parseHostsRecords(resolved.stdout).map((record) => record.ip);
   const seenAddress = addresses.includes(address) ? address : addresses[0];
-  const seen = `no /etc/hosts line for ${alias}; getent hosts ${alias} gives ${addresses.join(", ")} in ${container}`;
+  const seen = `no /etc/hosts line for ${alias}; getent hosts ${alias} gives ${addresses.join(", ")} in ${container} (${via})`;
   const data = { container, lines, address: seenAddress, ...service };
   if (seenAddress !== address) {
     throw new CheckFailure(`${alias} resolves to the wrong address in container ${container}`, {

@@ -25,7 +25,8 @@ export interface RedisServerArgs {
 
 /** Redis's address is the 10th host of the stack's subnet, clear of the gateway (the 1st). */
 const REDIS_HOST_NUMBER = 10;
-const AUTH_FILE = "/usr/local/etc/redis/auth.conf";
+/** Redis reads its password from this config file (`requirepass <password>`). */
+export const AUTH_FILE = "/usr/local/etc/redis/auth.conf";
 
 /**
  * The tutorial's data store (`docker run -d --name redis-server redis`), plus what makes it a
@@ -51,7 +52,13 @@ export class RedisServer extends pulumi.ComponentResource implements DataStore {
 
     this.network = new docker.Network(
       `${name}-network`,
-      { name: args.network.name, driver: "bridge", ipamConfigs: [{ subnet: args.network.subnet }] },
+      {
+        name: args.network.name,
+        driver: "bridge",
+        // The gateway Docker would pick anyway (the first host), said outright: the engine reports it
+        // back, and a refresh would otherwise see a difference.
+        ipamConfigs: [{ subnet: args.network.subnet, gateway: subnetHost(args.network.subnet, 1) }],
+      },
       // A fixed name: the old network must go before its replacement can take it.
       { ...parent, deleteBeforeReplace: true },
     );

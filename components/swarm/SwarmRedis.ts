@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
+import { subnetHost } from "../../lib/ipv4";
 import { DataVolumeArgs, redisImageAndVolume } from "../redisData";
 import { authConfig, REDIS_HEALTHCHECK, redisServerArgs } from "../redisProcess";
 import { serviceRevision } from "../revision";
@@ -71,7 +72,9 @@ export class SwarmRedis extends pulumi.ComponentResource implements DataStore {
         driver: "overlay",
         // Plain containers (redis-cli, the probe) join it too.
         attachable: true,
-        ipamConfigs: [{ subnet: args.network.subnet }],
+        // The gateway swarm picks anyway (the first host), said outright: it reports it back once the
+        // network is in use, and every refresh after that would otherwise replace the network.
+        ipamConfigs: [{ subnet: args.network.subnet, gateway: subnetHost(args.network.subnet, 1) }],
       },
       { ...parent, deleteBeforeReplace: true },
     );

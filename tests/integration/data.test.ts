@@ -16,6 +16,7 @@ import {
   ProgramStack,
   REMOVE_BUDGET_MS,
   removeProgramStack,
+  serverRedis,
   stateResources,
   totalBeforeChecks,
   urnOf,
@@ -41,7 +42,7 @@ afterAll(async () => {
 
 /** `redis-cli CONFIG GET <parameter>` in the Redis container: the value Redis runs with. */
 async function redisConfig(container: string, parameter: string): Promise<string> {
-  const out = await docker(["exec", container, "redis-cli", "--raw", "CONFIG", "GET", parameter]);
+  const out = await serverRedis(container, "--raw", "CONFIG", "GET", parameter);
   const [name, value] = out.split("\n");
   expect(name).toBe(parameter);
   return value;

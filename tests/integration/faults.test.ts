@@ -101,6 +101,39 @@ describe.each(MODES)("linkMode $mode", ({ mode, port, subnet }) => {
     expect(await appLife(names.app)).toEqual(life);
   }, 60_000);
 
+  test("Redis paused: every request gets 503 within 1 s; unpaused: 200 again within 5 s", async () => {
+    const say = progress(`faults ${mode}`);
+    const { names, url } = opened(ps);
+    const before = await countedGet(url);
+    const life = await appLife(names.app);
+
+    await docker(["pause", names.redis]);
+    const latencies: number[] = [];
+    const statuses: number[] = [];
+    try {
+      for (let i = 0; i < REQUESTS_WHILE_DOWN; i++) {
+        const start = performance.now();
+        const res = await httpGet(url, 3 * ANSWER_WITHIN_MS);
+        latencies.push(Math.round(performance.now() - start));
+        statuses.push(res.status);
+      }
+    } finally {
+      await docker(["unpause", names.redis]);
+    }
+    say(`while Redis is paused: statuses ${statuses.join(" ")}; latencies ${latencies.join(" ")} ms`);
+    // A paused Redis accepts connections and never answers: only the app's own deadline ends them.
+    expect(statuses).toEqual(Array(REQUESTS_WHILE_DOWN).fill(503));
+    expect(Math.max(...latencies)).toBeLessThan(ANSWER_WITHIN_MS);
+
+    const back = await recovered(url, RECOVER_WITHIN_MS);
+    say(`Redis unpaused: first 200 after ${back.ms} ms, total ${back.total}`);
+    // Commands sent before the deadline ran out wait in Redis and run once it is back: those requests
+    // may count, none is counted twice, and the count goes on.
+    expect(back.total).toBeGreaterThanOrEqual(before + 1);
+    expect(back.total).toBeLessThanOrEqual(before + 1 + REQUESTS_WHILE_DOWN);
+    expect(await appLife(names.app)).toEqual(life);
+  }, 60_000);
+
   test("Redis back on a different default-bridge address: the app and the CLI still reach it by the alias", async () => {
     const say = progress(`faults ${mode}`);
     const { names, url } = opened(ps);

@@ -3,6 +3,8 @@
 // with the dev stack or with another test; plus the docker and HTTP look-ups those tests have in common.
 import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import type { VerificationResults } from "../../components/Verification";
+import { PASSWORD_FILE } from "../../components/appEnv";
+import { AUTH_FILE as REDIS_AUTH_FILE } from "../../components/RedisServer";
 import {
   BUDGET_MS,
   ConfigInput,
@@ -165,7 +167,12 @@ export interface ContainerInfo {
   Name: string;
   RestartCount: number;
   State: { Running: boolean; StartedAt: string; ExitCode: number; OOMKilled: boolean; Status: string };
-  Config: { User: string; Env: string[] | null; ExposedPorts?: Record<string, unknown> | null };
+  Config: {
+    User: string;
+    Image: string;
+    Env: string[] | null;
+    ExposedPorts?: Record<string, unknown> | null;
+  };
   HostConfig: {
     Privileged: boolean;
     CapAdd: string[] | null;
@@ -199,9 +206,24 @@ export async function countedGet(url: string): Promise<number> {
   return totalOf(res.body);
 }
 
-/** `docker exec <cli> redis-cli -h <alias> ping`: the tutorial's CLI reaching Redis by the alias. */
+/**
+ * `redis-cli -h <alias> <args>` in the redis-cli container, logged in from the password file there as
+ * its prompt is: the tutorial's CLI reaching Redis by the alias.
+ */
+export function cliRedis(cli: string, alias: string, ...args: string[]): Promise<string> {
+  const login = `REDISCLI_AUTH="$(cat ${PASSWORD_FILE})" exec redis-cli -h "$0" "$@"`;
+  return docker(["exec", cli, "sh", "-c", login, alias, ...args]);
+}
+
+/** `redis-cli -h <alias> ping` from the redis-cli container. */
 export function cliPing(names: ProgramNames): Promise<string> {
-  return docker(["exec", names.cli, "redis-cli", "-h", names.alias, "ping"]);
+  return cliRedis(names.cli, names.alias, "ping");
+}
+
+/** `redis-cli <args>` inside Redis's own container, logged in with the password Redis runs with. */
+export function serverRedis(container: string, ...args: string[]): Promise<string> {
+  const login = `REDISCLI_AUTH="$(sed -n 's/^requirepass //p' ${REDIS_AUTH_FILE})" exec redis-cli "$@"`;
+  return docker(["exec", container, "sh", "-c", login, "redis-cli", ...args]);
 }
 
 export async function volumeExists(name: string): Promise<boolean> {

@@ -1,17 +1,19 @@
-// Nothing exposed, against the real program. One stack with `redisPassword` set as a secret: Redis
-// requires it, the app and the CLI use it, the checks pass; Redis is not published on the host; no
-// container has extra privileges and the app is not root; the password is nowhere in plain text in the
-// state (exported and on disk), the stack outputs or the logs of up, preview and destroy. Then a stack
-// with hostile config values: preview and up fail naming every key, nothing is created, and no value
-// ever reached a shell.
+// Secure by default, against the real program. A stack with no password configured: Redis requires
+// the one the stack generated (kept, encrypted, in the state), which clients on the default bridge or
+// on the stack's network do not have; the app and redis-cli read it from a file; `docker inspect` of
+// every container shows no password; Redis is not published; no container has extra privileges and
+// the app is not root; the password is nowhere in plain text in the state (exported and on disk),
+// the outputs or the logs of up, preview and destroy, and the passphrase that encrypts it is this
+// clone's own. Then rotation: a configured password replaces the generated one without losing data
+// and the old one is refused; removing it goes back to the generated one. Then a stack with hostile
+// config values: preview and up fail naming every key, nothing is created, no value reached a shell.
 //
-// Where the password IS visible, by design (each asserted below, so the list stays true):
-//   - `docker inspect <app>`: REDIS_PASSWORD in the app's environment, which the app reads;
-//   - `docker inspect <cli>`: REDISCLI_AUTH in the CLI's environment, which redis-cli reads;
-//   - /usr/local/etc/redis/auth.conf inside the Redis container (`requirepass <password>`), so that it
-//     is not on Redis's command line, where `docker inspect` and `ps` would show it.
-// Anyone who can run `docker inspect` controls the engine anyway; the state and logs are what get
-// shared (backups, CI output), and those must only ever hold ciphertext.
+// Where the password IS, by design (each asserted below, so the list stays true): inside the Redis
+// container in /usr/local/etc/redis/auth.conf (`requirepass <password>`), and in the app's and
+// redis-cli's containers in /run/secrets/redis-password, which they read; redis-cli holds it in its
+// own process environment (REDISCLI_AUTH) so that its prompt needs no typing. Anyone who can run
+// `docker exec` controls the engine anyway; what `docker inspect`, the state and the logs show is
+// what gets shared (support requests, backups, CI output), and those never hold it.
 import { execFile } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -33,6 +35,7 @@ import {
 } from "./harness";
 import {
   cliPing,
+  cliRedis,
   countedGet,
   inspectContainer,
   opened,
@@ -40,21 +43,27 @@ import {
   ProgramStack,
   REMOVE_BUDGET_MS,
   removeProgramStack,
+  serverRedis,
   stateResources,
   verificationOf,
 } from "./program-stack";
+import { PASSWORD_FILE } from "../../components/appEnv";
 
 const STACK_NAME = uniqueName("ops-security");
 const LABEL = "security";
 // Hex, so it fits the password rule; long and random, so finding it anywhere cannot be a coincidence.
-const PASSWORD = `itops${crypto.randomBytes(16).toString("hex")}`;
+const CONFIGURED = `itops${crypto.randomBytes(16).toString("hex")}`;
 const PROJECT = "container-links";
+const SUBNET = "172.31.248.0/24";
+const REDIS_ADDRESS = "172.31.248.10";
 
 /** Everything the CLI printed during up, preview and destroy (stdout and stderr). */
 const commandLogs: string[] = [];
 const capture = { onOutput: (s: string) => commandLogs.push(s), onError: (s: string) => commandLogs.push(s) };
 
 let ps: ProgramStack | undefined;
+/** The password the stack generated, read from its state (with --show-secrets) once it is up. */
+let generated = "";
 
 interface Run {
   code: number | null;
@@ -63,15 +72,20 @@ interface Run {
 }
 
 /** Runs a program without a shell and resolves whatever its exit code. */
-function run(file: string, args: string[]): Promise<Run> {
+function run(file: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) =>
-    execFile(file, args, { timeout: 60_000, encoding: "utf8", cwd: REPO_ROOT }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== "number") {
-        reject(new Error(`${file} ${args.join(" ")}: ${err.message}`));
-        return;
-      }
-      resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
-    }),
+    execFile(
+      file,
+      args,
+      { timeout: 60_000, encoding: "utf8", cwd: REPO_ROOT, env: { ...process.env, ...env } },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== "number") {
+          reject(new Error(`${file} ${args.join(" ")}: ${err.message}`));
+          return;
+        }
+        resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
+      },
+    ),
   );
 }
 
@@ -121,13 +135,43 @@ function readMaybeGzipped(file: string): string {
   return (file.endsWith(".gz") ? zlib.gunzipSync(bytes) : bytes).toString("utf8");
 }
 
+/** `redis-cli <args>` from a throwaway container on `network`, logged in with `password` if given. */
+async function clientOn(
+  network: string,
+  host: string,
+  password: string | undefined,
+  ...args: string[]
+): Promise<string> {
+  const { names } = opened(ps);
+  const image = (await inspectContainer(names.redis)).Config.Image;
+  const login = password === undefined ? [] : ["--env", `REDISCLI_AUTH=${password}`];
+  const out = await run("docker", [
+    "run",
+    "--rm",
+    "--network",
+    network,
+    ...login,
+    image,
+    "redis-cli",
+    "-h",
+    host,
+    ...args,
+  ]);
+  return (out.stdout + out.stderr).trim();
+}
+
+/** Whether the text of a container's `docker inspect` (or a service's) holds any of the passwords. */
+async function inspectHolds(
+  kind: "container" | "service",
+  name: string,
+  passwords: string[],
+): Promise<boolean> {
+  const text = await docker([kind === "service" ? "service" : "container", "inspect", name]);
+  return passwords.some((p) => text.includes(p));
+}
+
 beforeAll(async () => {
-  ps = await openProgramStack(STACK_NAME, {
-    linkMode: "legacy",
-    port: 3145,
-    subnet: "172.31.248.0/24",
-    extra: { redisPassword: { value: PASSWORD, secret: true } },
-  });
+  ps = await openProgramStack(STACK_NAME, { linkMode: "legacy", port: 3145, subnet: SUBNET });
 }, BUDGET_MS.openStack + 10_000);
 
 afterAll(async () => {
@@ -135,32 +179,60 @@ afterAll(async () => {
   expect(await removeProgramStack(STACK_NAME, ps)).toEqual([]);
 }, REMOVE_BUDGET_MS);
 
-describe("a stack with a secret redisPassword", () => {
+describe("a stack with no password configured", () => {
   test(
-    "Redis requires the password; the app and the CLI use it; the checks pass",
+    "Redis requires a generated password; no client without it gets in, on the default bridge or the stack's network",
     async () => {
       const { stack, names, url } = opened(ps);
       const result = await up(stack, LABEL, capture);
       expect(result.summary.result).toBe("succeeded");
       expect(verificationOf(result).ok).toBe(true);
-
-      const unauthenticated = await run("docker", ["exec", names.redis, "redis-cli", "ping"]);
-      expect(unauthenticated.stdout + unauthenticated.stderr).toMatch(/NOAUTH/);
-      const authenticated = await run("docker", [
-        "exec",
-        "--env",
-        `REDISCLI_AUTH=${PASSWORD}`,
-        names.redis,
-        "redis-cli",
-        "ping",
-      ]);
-      expect(authenticated.stdout.trim()).toBe("PONG");
-
       await countedGet(url);
+
+      const exported = await stack.exportStack();
+      const generator = exported.deployment.resources.find((r: { urn: string }) =>
+        r.urn.endsWith("::redis-password-generated"),
+      );
+      generated = generator?.outputs?.stdout?.plaintext ? JSON.parse(generator.outputs.stdout.plaintext) : "";
+      expect(generated).toMatch(/^[0-9a-f]{48}$/);
+
+      // Nobody else on the host: a client on the default bridge (where legacy links find Redis) and one
+      // on the stack's own network, without the password.
+      const bridgeIp = (await inspectContainer(names.redis)).NetworkSettings.Networks.bridge.IPAddress;
+      expect(await clientOn("bridge", bridgeIp, undefined, "KEYS", "*")).toMatch(/^NOAUTH/);
+      expect(await clientOn(names.network, REDIS_ADDRESS, undefined, "KEYS", "*")).toMatch(/^NOAUTH/);
+      expect(await clientOn(names.network, REDIS_ADDRESS, "not-the-password-at-all", "ping")).toMatch(
+        /WRONGPASS|invalid/i,
+      );
+      // With it, they do: it is the password in use.
+      expect(await clientOn(names.network, REDIS_ADDRESS, generated, "ping")).toBe("PONG");
+      // Protected mode stays on.
+      expect(await serverRedis(names.redis, "--raw", "CONFIG", "GET", "protected-mode")).toBe(
+        "protected-mode\nyes",
+      );
+      // The tutorial's CLI logs in by itself.
       expect(await cliPing(names)).toBe("PONG");
     },
-    BUDGET_MS.up + 60_000,
+    BUDGET_MS.up + 90_000,
   );
+
+  test("the password reaches the containers as files; docker inspect of every container shows none", async () => {
+    const { names } = opened(ps);
+    for (const name of [names.redis, names.app, names.cli, names.probe]) {
+      expect({ name, holds: await inspectHolds("container", name, [generated]) }).toEqual({
+        name,
+        holds: false,
+      });
+    }
+    expect(await docker(["exec", names.app, "cat", PASSWORD_FILE])).toBe(generated);
+    expect(await docker(["exec", names.cli, "cat", PASSWORD_FILE])).toBe(generated);
+    expect(await docker(["exec", names.redis, "cat", "/usr/local/etc/redis/auth.conf"])).toBe(
+      `requirepass ${generated}`,
+    );
+    // The app keeps it to itself: not in its process environment (redis-cli's holds it, by design).
+    expect(await docker(["exec", names.app, "cat", "/proc/1/environ"])).not.toContain(generated);
+    expect(await docker(["exec", names.app, "env"])).toContain(`REDIS_PASSWORD_FILE=${PASSWORD_FILE}`);
+  }, 60_000);
 
   test("Redis is not published on the host; only the app's port is", async () => {
     const { names } = opened(ps);
@@ -192,76 +264,103 @@ describe("a stack with a secret redisPassword", () => {
         capAdd: [],
       });
     }
-    const app = await inspectContainer(names.app);
-    expect(app.Config.User).not.toMatch(/^(|0|root)(:.*)?$/);
     const uid = await docker(["exec", names.app, "id", "-u"]);
     expect(uid).toMatch(/^\d+$/);
     expect(uid).not.toBe("0");
   }, 60_000);
 
   test(
-    "the password is nowhere in plain text in the state, the outputs or the command logs",
+    "the password is only ciphertext in the state and nowhere in the outputs; an empty passphrase opens nothing",
     async () => {
-      const { stack, names } = opened(ps);
+      const { stack } = opened(ps);
+      // A second preview changes nothing: the generated password is reused, not made again.
       const again = await preview(stack, LABEL, capture);
       expect(again.changeSummary).toEqual({ same: expect.any(Number) });
 
-      // Visible by design (see the top of this file): proof that this is the password in use.
-      const app = await inspectContainer(names.app);
-      expect(app.Config.Env).toContain(`REDIS_PASSWORD=${PASSWORD}`);
-      const cli = await inspectContainer(names.cli);
-      expect(cli.Config.Env).toContain(`REDISCLI_AUTH=${PASSWORD}`);
-      expect(await docker(["exec", names.redis, "cat", "/usr/local/etc/redis/auth.conf"])).toBe(
-        `requirepass ${PASSWORD}`,
-      );
-      // ...but not on Redis's command line or in its environment.
-      expect(await docker(["inspect", names.redis])).not.toContain(PASSWORD);
-
-      // The state. stack.exportStack() runs `pulumi stack export --show-secrets`, so it shows secrets
-      // decrypted, on request: there the password may only be inside secret envelopes (the Redis
-      // container's upload and the app's and CLI's env). The export without --show-secrets, as a
-      // backup or `pulumi stack export` would hold it, has only ciphertext.
+      // stack.exportStack() runs `pulumi stack export --show-secrets`: there the password may only be
+      // inside secret envelopes. Without --show-secrets, as a backup would hold it, only ciphertext.
       const exported = await stack.exportStack();
-      expect(pathsContaining(exported, PASSWORD).length).toBeGreaterThan(0);
-      expect(pathsContaining(exported, PASSWORD, false)).toEqual([]);
-      const rawExport = await run(path.join(REPO_ROOT, "bin", "pulumi"), [
-        "stack",
-        "export",
-        "--stack",
-        STACK_NAME,
-      ]);
+      expect(pathsContaining(exported, generated).length).toBeGreaterThan(0);
+      expect(pathsContaining(exported, generated, false)).toEqual([]);
+      const pulumiCli = path.join(REPO_ROOT, "bin", "pulumi");
+      const rawExport = await run(pulumiCli, ["stack", "export", "--stack", STACK_NAME]);
       expect(rawExport.code).toBe(0);
       expect(rawExport.stdout).toContain(SECRET_SIG);
-      expect(pathsContaining(JSON.parse(rawExport.stdout), PASSWORD)).toEqual([]);
-      const files = stackStateFiles(STACK_NAME);
-      expect(files.some((f) => f.endsWith(path.join("stacks", PROJECT, `${STACK_NAME}.json`)))).toBe(true);
-      for (const file of files) {
-        expect({ file, plain: readMaybeGzipped(file).includes(PASSWORD) }).toEqual({ file, plain: false });
+      expect(pathsContaining(JSON.parse(rawExport.stdout), generated)).toEqual([]);
+      for (const file of stackStateFiles(STACK_NAME)) {
+        expect({ file, plain: readMaybeGzipped(file).includes(generated) }).toEqual({ file, plain: false });
       }
-      const stackConfigFile = path.join(REPO_ROOT, `Pulumi.${STACK_NAME}.yaml`);
-      expect(fs.readFileSync(stackConfigFile, "utf8")).not.toContain(PASSWORD);
+      // The passphrase is this clone's own, readable by its owner only; without it nothing opens.
+      const passphraseFile = toolchainEnv().PULUMI_CONFIG_PASSPHRASE_FILE;
+      expect(passphraseFile).toBe(path.join(REPO_ROOT, ".pulumi-state", "passphrase"));
+      expect(fs.statSync(passphraseFile).mode & 0o777).toBe(0o600);
+      const withEmpty = await run(pulumiCli, ["stack", "export", "--show-secrets", "--stack", STACK_NAME], {
+        PULUMI_CONFIG_PASSPHRASE: "",
+        PULUMI_CONFIG_PASSPHRASE_FILE: "",
+      });
+      expect(withEmpty.code).not.toBe(0);
+      expect(withEmpty.stdout).not.toContain(generated);
 
-      // The outputs: as `pulumi stack output --json` prints them, and even with --show-secrets (what
-      // stack.outputs() runs), since no output holds the password, secret or not.
-      const raw = await run(path.join(REPO_ROOT, "bin", "pulumi"), [
+      const outputs = await run(pulumiCli, [
         "stack",
         "output",
         "--json",
+        "--show-secrets",
         "--stack",
         STACK_NAME,
       ]);
-      expect(raw.code).toBe(0);
-      expect(Object.keys(JSON.parse(raw.stdout))).toEqual(
+      expect(outputs.code).toBe(0);
+      expect(Object.keys(JSON.parse(outputs.stdout))).toEqual(
         expect.arrayContaining(["redis", "app", "cli", "link", "verification"]),
       );
-      expect(raw.stdout + raw.stderr).not.toContain(PASSWORD);
-      expect(JSON.stringify(await stack.outputs())).not.toContain(PASSWORD);
+      expect(outputs.stdout + outputs.stderr).not.toContain(generated);
     },
     BUDGET_MS.preview + 90_000,
   );
+});
+
+describe("rotation", () => {
+  test(
+    "a configured password replaces the generated one: Redis, the app and the CLI roll, the data stays, the old one is refused",
+    async () => {
+      const { stack, names, url } = opened(ps);
+      const before = await countedGet(url);
+      await stack.setConfig("redisPassword", { value: CONFIGURED, secret: true });
+      const result = await up(stack, LABEL, capture);
+      expect(result.summary.result).toBe("succeeded");
+      expect(verificationOf(result).ok).toBe(true);
+      // The counter went on from where it was (the checks' requests came in between).
+      expect(await countedGet(url)).toBeGreaterThan(before);
+      expect(await clientOn(names.network, REDIS_ADDRESS, generated, "ping")).toMatch(/WRONGPASS|invalid/i);
+      expect(await clientOn(names.network, REDIS_ADDRESS, CONFIGURED, "ping")).toBe("PONG");
+      expect(await cliRedis(names.cli, names.alias, "ping")).toBe("PONG");
+      for (const name of [names.redis, names.app, names.cli]) {
+        expect({ name, holds: await inspectHolds("container", name, [generated, CONFIGURED]) }).toEqual({
+          name,
+          holds: false,
+        });
+      }
+    },
+    BUDGET_MS.up + 60_000,
+  );
 
   test(
-    "destroy; no log of up, preview or destroy and no backup or history file held the password",
+    "removing it goes back to the generated one, data kept",
+    async () => {
+      const { stack, names, url } = opened(ps);
+      const before = await countedGet(url);
+      await stack.removeConfig("redisPassword");
+      const result = await up(stack, LABEL, capture);
+      expect(verificationOf(result).ok).toBe(true);
+      expect(await countedGet(url)).toBeGreaterThan(before);
+      expect(await clientOn(names.network, REDIS_ADDRESS, generated, "ping")).toBe("PONG");
+      expect(await clientOn(names.network, REDIS_ADDRESS, CONFIGURED, "ping")).toMatch(/WRONGPASS|invalid/i);
+    },
+    BUDGET_MS.up + 60_000,
+  );
+
+  test(
+    "destroy; no log of up, preview or destroy and no backup or history file held either password",
     async () => {
       const { stack } = opened(ps);
       const gone = await destroy(stack, LABEL, capture);
@@ -269,14 +368,22 @@ describe("a stack with a secret redisPassword", () => {
       expect(await resourceCount(stack)).toBe(0);
 
       const logs = commandLogs.join("");
-      // Three operations' worth of output was captured (not an empty string passing by accident).
+      // Several operations' worth of output was captured (not an empty string passing by accident).
       expect(logs).toMatch(/Updating \(/);
       expect(logs).toMatch(/Previewing update \(/);
       expect(logs).toMatch(/Destroying \(/);
-      expect(logs).not.toContain(PASSWORD);
+      expect(logs).not.toContain(generated);
+      expect(logs).not.toContain(CONFIGURED);
       for (const file of stackStateFiles(STACK_NAME)) {
-        expect({ file, plain: readMaybeGzipped(file).includes(PASSWORD) }).toEqual({ file, plain: false });
+        const text = readMaybeGzipped(file);
+        expect({ file, plain: text.includes(generated) || text.includes(CONFIGURED) }).toEqual({
+          file,
+          plain: false,
+        });
       }
+      expect(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${STACK_NAME}.yaml`), "utf8")).not.toContain(
+        CONFIGURED,
+      );
     },
     BUDGET_MS.destroy + 30_000,
   );

@@ -20,6 +20,7 @@ import {
   uniqueName,
   up,
 } from "./harness";
+import { cliRedis } from "./program-stack";
 
 const CHECK_REQUESTS = 3;
 
@@ -182,7 +183,7 @@ describe.each(MODES)("the stack with linkMode $linkMode", ({ linkMode, appPort, 
       const resolved = await docker(["exec", container, "getent", "hosts", alias]);
       expect(resolved.split(/\s+/)[0]).toBe(redisAddress);
     }
-    expect(await docker(["exec", names.cliName, "redis-cli", "-h", alias, "ping"])).toBe("PONG");
+    expect(await cliRedis(names.cliName, alias, "ping")).toBe("PONG");
   }, 60_000);
 
   test("docker attach to redis-cli gives a working prompt: KEYS * lists the app's keys", async () => {

@@ -196,7 +196,7 @@ describe("target swarm", () => {
       ).toBeGreaterThanOrEqual(2);
       expect(outputs.link).toMatchObject({ alias: "redis", env: {}, hosts: [] });
       expect(outputs.link).toMatchObject({ mode: "network" });
-      expect(String((outputs.link as { note: string }).note)).toContain(`overlay network ${NAMES.network}`);
+      expect(String((outputs.link as { note: string }).note)).toContain("swarm: DNS on the overlay");
       expect(outputs.app).toMatchObject({
         name: NAMES.app,
         replicas: REPLICAS,
@@ -219,10 +219,28 @@ describe("target swarm", () => {
       expect(redisService.Spec.TaskTemplate.ContainerSpec.Mounts).toEqual([
         expect.objectContaining({ Type: "volume", Source: NAMES.volume, Target: "/data" }),
       ]);
-      // The password reaches Redis as a swarm secret file: not in its command line nor its env.
-      const redisSpec = JSON.stringify(redisService.Spec);
-      expect(redisSpec).not.toContain(`pw-${STACK_NAME}`);
+      // The password reaches Redis and the app as swarm secret files: `docker service inspect` of no
+      // service and `docker inspect` of no container shows it.
       expect(redisService.Spec.TaskTemplate.ContainerSpec.Secrets).toHaveLength(1);
+      const services = (await docker(["service", "ls", "--format", "{{.Name}}"]))
+        .split("\n")
+        .filter((n) => n.startsWith(STACK_NAME));
+      expect(services.length).toBeGreaterThanOrEqual(2);
+      for (const name of services) {
+        expect({
+          name,
+          holds: (await docker(["service", "inspect", name])).includes(`pw-${STACK_NAME}`),
+        }).toEqual({ name, holds: false });
+      }
+      const containers = (await docker(["ps", "--format", "{{.Names}}"]))
+        .split("\n")
+        .filter((n) => n.startsWith(STACK_NAME));
+      for (const name of containers) {
+        expect({ name, holds: (await docker(["inspect", name])).includes(`pw-${STACK_NAME}`) }).toEqual({
+          name,
+          holds: false,
+        });
+      }
       expect((outputs.redis as { ip: string }).ip).toBe(verification.ping.data.address);
 
       const appService = JSON.parse(await docker(["service", "inspect", NAMES.app]))[0];

@@ -537,7 +537,7 @@ describe("env (fake docker)", () => {
       check: "env",
       ok: true,
       expected: "no REDIS_* link variables (network DNS)",
-      seen: "no REDIS_* link variables in counter-app",
+      seen: "no REDIS_* link variables in counter-app (network DNS)",
       data: { container: "counter-app", vars: {} },
     });
   });
@@ -665,7 +665,7 @@ describe("hosts (fake docker)", () => {
       check: "hosts",
       ok: true,
       expected: "no /etc/hosts line for redis; getent hosts redis gives 172.31.240.10 (network DNS)",
-      seen: "no /etc/hosts line for redis; getent hosts redis gives 172.31.240.10 in counter-app",
+      seen: "no /etc/hosts line for redis; getent hosts redis gives 172.31.240.10 in counter-app (network DNS)",
       data: { container: "counter-app", lines: [], address: "172.31.240.10" },
     });
     expect(r.calls.filter((c) => c.includes("getent"))).toHaveLength(2);
