@@ -30,6 +30,8 @@ apt_install() {
 
 # A short content hash of files, used as a cache key so edited sources rebuild.
 hash_files() { cat "$@" | sha256sum | cut -c1-12; }
+# The files a Go module under toolchain/ is built from (not its tests), sorted, for hash_files.
+source_files() { find "$1" -type f ! -name '*_test.go' | LC_ALL=C sort; }
 
 # Whether the bootstrap may try Pulumi's and Docker's own servers (plugin and image downloads)
 # before building locally. CONTAINER_LINKS_DOWNLOADS=yes|no decides; by default (auto) only a

@@ -80,7 +80,7 @@ build_docker() {
 }
 
 ensure command "$PULUMI_COMMAND_VERSION" \
-  "$(hash_files "$REPO_ROOT"/toolchain/provider-command/{main.go,go.mod,go.sum})" build_command
+  "$(hash_files $(source_files "$REPO_ROOT/toolchain/provider-command"))" build_command
 ensure docker "$PULUMI_DOCKER_VERSION" \
   "$KREUZWERKER_VERSION-$(hash_files "$REPO_ROOT"/toolchain/provider-docker/{main.go,go.mod,go.sum,shim.go.in})" \
   build_docker
