@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blang/semver"
+	pschema "github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -523,6 +526,9 @@ func TestDiff(t *testing.T) {
 
 func TestSchemaNamesWhatThePluginServes(t *testing.T) {
 	spec := packageSpec("1.2.1")
+	if _, diags, err := pschema.BindSpec(spec, noPackages{}, pschema.ValidationOptions{}); err != nil || diags.HasErrors() {
+		t.Fatalf("the schema does not bind: %v %v", err, diags)
+	}
 	if _, ok := spec.Resources[commandType]; !ok {
 		t.Error("no command:local:Command")
 	}
@@ -545,4 +551,15 @@ func TestSchemaNamesWhatThePluginServes(t *testing.T) {
 	if len(keys) > 0 {
 		t.Errorf("schema inputs the plugin ignores: %v", keys)
 	}
+}
+
+// noPackages is a schema loader for a schema that references no other package.
+type noPackages struct{}
+
+func (noPackages) LoadPackage(name string, _ *semver.Version) (*pschema.Package, error) {
+	return nil, fmt.Errorf("unexpected reference to package %s", name)
+}
+
+func (noPackages) LoadPackageV2(_ context.Context, d *pschema.PackageDescriptor) (*pschema.Package, error) {
+	return nil, fmt.Errorf("unexpected reference to package %s", d.Name)
 }

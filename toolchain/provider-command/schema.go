@@ -33,7 +33,7 @@ func baseInputSpecs() map[string]pschema.PropertySpec {
 			Description: "Whether the previous run's stdout and stderr are passed as PULUMI_COMMAND_STDOUT and PULUMI_COMMAND_STDERR (default true).",
 		},
 		"archivePaths": stringList("Globs of files to return as one archive after the command ran."),
-		"assetPaths": stringList("Globs of files to return as assets after the command ran."),
+		"assetPaths":   stringList("Globs of files to return as assets after the command ran."),
 		"dir":          stringSpec("Directory to run the command in (default: the plugin's working directory)."),
 		"environment": {
 			TypeSpec: pschema.TypeSpec{
@@ -58,7 +58,7 @@ func baseOutputSpecs() map[string]pschema.PropertySpec {
 	specs["assets"] = pschema.PropertySpec{
 		TypeSpec: pschema.TypeSpec{
 			Type:                 "object",
-			AdditionalProperties: &pschema.TypeSpec{Ref: "pulumi.json#/AssetOrArchive"},
+			AdditionalProperties: &pschema.TypeSpec{Ref: "pulumi.json#/Asset"},
 		},
 		Description: "Files matched by assetPaths, by path relative to dir.",
 	}
