@@ -154,9 +154,13 @@ async function bootstrapToolchain(step: Step) {
 // The scratch cache is seeded with what the bootstrap built; a machine that uses the official
 // toolchain (the user's own pulumi) built nothing to seed it with.
 const real = cacheVars();
-const seeded = ["pulumi", "pulumi-language-nodejs"].every((name) =>
-  fs.existsSync(path.join(real.cache, "toolchain", "built", name)),
-);
+const seeded = [
+  ...["pulumi", "pulumi-language-nodejs"].map((name) => path.join("toolchain", "built", name)),
+  ...plugins.flatMap(({ name, version }) => [
+    path.join("build", `pulumi-resource-${name}-v${version}`),
+    path.join("keys", `plugin-${name}`),
+  ]),
+].every((file) => fs.existsSync(path.join(real.cache, file)));
 const describeSeeded = seeded ? describe : describe.skip;
 
 describeSeeded("switching toolchains (needs the toolchain built by the bootstrap)", () => {
