@@ -26,4 +26,6 @@ for step in "${steps[@]}"; do
     *) "$REPO_ROOT/scripts/$step.sh" ;;
   esac
 done
-STEP=bootstrap say "ready (downloads from Pulumi's and Docker's servers: $(downloads_allowed && echo tried || echo 'off: built here'))"
+source "$REPO_ROOT/scripts/env.sh"
+STEP=bootstrap say "toolchain: $(toolchain_summary)"
+STEP=bootstrap say "ready (downloads from Pulumi's and Docker's servers: $(downloads_allowed && echo on || echo off), $(downloads_reason))"

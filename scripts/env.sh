@@ -25,3 +25,44 @@ if [ -z "${PULUMI_CONFIG_PASSPHRASE+set}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_
     rm -f "$passphrase_tmp"
   fi
 fi
+
+# Resource plugins in the plugin cache. One that the bootstrap built carries a marker file holding
+# its build key; one that `pulumi plugin install` downloaded has none.
+PLUGIN_BUILD_MARKER=container-links.build-key
+plugin_dir() { echo "$PULUMI_HOME/plugins/resource-$1-v$2"; }
+
+# plugin_origin NAME VERSION: none, built:<key> or downloaded.
+plugin_origin() {
+  local dir
+  dir=$(plugin_dir "$1" "$2")
+  if [ ! -d "$dir" ] || [ -e "$dir.partial" ]; then
+    echo none
+  elif [ -e "$dir/$PLUGIN_BUILD_MARKER" ]; then
+    echo "built:$(cat "$dir/$PLUGIN_BUILD_MARKER")"
+  else
+    echo downloaded
+  fi
+}
+
+# One line saying which toolchain is in use: where the CLI and its language host come from, and
+# whether each plugin is the official download or the build from this repository.
+toolchain_summary() {
+  local cli host plugins="" name var
+  if [ -L "$TOOLCHAIN_BIN/pulumi" ]; then
+    cli="official CLI $(readlink "$TOOLCHAIN_BIN/pulumi")"
+  else
+    cli="CLI built here"
+  fi
+  if [ -e "$TOOLCHAIN_BIN/pulumi-language-nodejs" ]; then host="language host built here"; else
+    host="its own language host"
+  fi
+  for name in docker command; do
+    var="PULUMI_${name^^}_VERSION"
+    case $(plugin_origin "$name" "${!var}") in
+      downloaded) plugins+=", $name ${!var} official" ;;
+      built:*) plugins+=", $name ${!var} built here" ;;
+      *) plugins+=", $name ${!var} missing" ;;
+    esac
+  done
+  echo "$cli v$PULUMI_VERSION with $host$plugins"
+}

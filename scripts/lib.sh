@@ -30,6 +30,19 @@ apt_install() {
 
 # A short content hash of files, used as a cache key so edited sources rebuild.
 hash_files() { cat "$@" | sha256sum | cut -c1-12; }
+# The files a Go module under toolchain/ is built from (not its tests), sorted, for hash_files.
+source_files() { find "$1" -type f ! -name '*_test.go' | LC_ALL=C sort; }
+
+# The user's own `pulumi` at the pinned version: first on PATH outside $TOOLCHAIN_BIN, printing
+# v$PULUMI_VERSION. Empty when there is none.
+own_pulumi() {
+  local candidate
+  candidate=$(PATH=${PATH//$TOOLCHAIN_BIN:/} command -v pulumi || true)
+  if [ -n "$candidate" ] &&
+    [ "$(PULUMI_SKIP_UPDATE_CHECK=true timeout 30 "$candidate" version 2>/dev/null)" = "v$PULUMI_VERSION" ]; then
+    echo "$candidate"
+  fi
+}
 
 # Whether the bootstrap may try Pulumi's and Docker's own servers (plugin and image downloads)
 # before building locally. CONTAINER_LINKS_DOWNLOADS=yes|no decides; by default (auto) only a
@@ -42,5 +55,15 @@ downloads_allowed() {
     no) return 1 ;;
     auto) [ -L "$TOOLCHAIN_BIN/pulumi" ] ;;
     *) die "CONTAINER_LINKS_DOWNLOADS must be yes, no or auto, not '$CONTAINER_LINKS_DOWNLOADS'" ;;
+  esac
+}
+
+# Why downloads are on or off, for progress lines.
+downloads_reason() {
+  case ${CONTAINER_LINKS_DOWNLOADS:-auto} in
+    yes | no) echo "CONTAINER_LINKS_DOWNLOADS=$CONTAINER_LINKS_DOWNLOADS" ;;
+    *) if [ -L "$TOOLCHAIN_BIN/pulumi" ]; then echo "auto: your own pulumi v$PULUMI_VERSION"; else
+      echo "auto: no pulumi v$PULUMI_VERSION of your own"
+    fi ;;
   esac
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# All tests: set up what they need (the same bootstrap as `npm run up`), then jest's unit and
-# integration projects. Extra arguments go to jest. Usage: scripts/test.sh [jest args]
+# All tests: set up what they need (the same bootstrap as `npm run up`), then jest's unit,
+# conformance and integration projects. Extra arguments go to jest. Usage: scripts/test.sh [jest args]
 set -euo pipefail
 export SCRIPT_START=$(date +%s)
 here=$(dirname "${BASH_SOURCE[0]}")
@@ -8,5 +8,5 @@ here=$(dirname "${BASH_SOURCE[0]}")
 source "$here/env.sh"
 STEP=test
 cd "$REPO_ROOT"
-say "jest (unit, then integration)"
+say "jest (unit, conformance, then integration)"
 npx jest "$@"

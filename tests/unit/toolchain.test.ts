@@ -20,7 +20,7 @@ describe.each(["language-nodejs", "provider-command"])("toolchain/%s", (module) 
 });
 
 describe("toolchain/provider-docker", () => {
-  const mapping = fs.readFileSync(path.join(toolchain, "provider-docker", "main.go"), "utf8");
+  const mapping = fs.readFileSync(path.join(toolchain, "provider-docker", "dockerinfo", "info.go"), "utf8");
   const sdk = path.join(__dirname, "..", "..", "node_modules", "@pulumi", "docker");
 
   test.each(["Container", "RemoteImage", "Network", "Volume", "Service", "ServiceConfig", "Secret"])(

@@ -1,52 +1,56 @@
-// Command pulumi-resource-command is a resource plugin that serves `command:local:Command`, the
-// resource of @pulumi/command that this project uses, with the same inputs, outputs and rules:
-// create/update/delete run through an interpreter (default `/bin/sh -c`), a change of `triggers`
-// replaces the resource, other changes run `update` (or `create` when no `update` is given), and
-// stdout/stderr become outputs (secret when any input is secret).
+// Command pulumi-resource-command is a resource plugin that serves the local part of @pulumi/command
+// 1.2.1: the resource `command:local:Command` and the function `command:local:run` (`local.run`,
+// `local.runOutput`), with the same schema, state and rules as the upstream plugin (pulumi-command
+// v1.2.1 on pulumi-go-provider v1.3.0's `infer`):
 //
-// The upstream provider is not served by the Go module proxy this project builds from; online
-// users get the upstream plugin through `pulumi plugin install` instead of this one.
+//   - Check keeps the known inputs and reports inputs of the wrong type.
+//   - Diff compares the old inputs with the new ones; a change of `triggers` replaces the resource,
+//     any other change updates it (the SDK also asks the engine to replace on `triggers[*]`).
+//   - Create runs `create`, Update runs `update` (or `create` when there is none), Delete runs
+//     `delete`; state is the inputs plus `stdout` and `stderr` (and `assets`/`archive` when asked
+//     for). In a preview nothing runs and the outputs are unknown: always on create, on update when
+//     an input is unknown or changed.
+//   - Secrets stay where the program put them: an input that is secret is secret in state, but
+//     stdout and stderr are never made secret because an input is (upstream asserts this too; use
+//     `additionalSecretOutputs` for output that may contain a secret).
+//   - Output lines are shown as status lines while the command runs (`logging` picks the streams).
+//   - The run function runs its command on every preview and update.
+//
+// The upstream provider module is not served by the Go module proxy this project builds from;
+// online users get the upstream plugin through `pulumi plugin install` instead of this one. The
+// remote and copy resources of @pulumi/command are not served.
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"io"
-	"os"
-	"os/exec"
+	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/pulumi/pulumi/pkg/v3/resource/provider"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // version is stamped at build time to the @pulumi/command version this plugin stands in for.
 var version = "1.2.1"
 
-const commandType = "command:local:Command"
-
-// inputKeys are the inputs of command:local:Command, in schema order.
-var inputKeys = []resource.PropertyKey{
-	"addPreviousOutputInEnv", "archivePaths", "assetPaths", "create", "delete", "dir",
-	"environment", "interpreter", "logging", "stdin", "triggers", "update",
-}
+const (
+	commandType = "command:local:Command"
+	runToken    = "command:local:run"
+)
 
 var marshalOptions = plugin.MarshalOptions{KeepUnknowns: true, KeepSecrets: true, SkipNulls: true}
 
 func main() {
 	err := provider.Main("command", func(host *provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
-		ctx, cancel := context.WithCancel(context.Background())
-		return &commandProvider{host: host, ctx: ctx, cancel: cancel}, nil
+		return newProvider(host), nil
 	})
 	if err != nil {
 		cmdutil.ExitError(err.Error())
@@ -61,12 +65,18 @@ type commandProvider struct {
 	once   sync.Once
 }
 
+func newProvider(host *provider.HostClient) *commandProvider {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &commandProvider{host: host, ctx: ctx, cancel: cancel}
+}
+
 func (p *commandProvider) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
 	return &pulumirpc.PluginInfo{Version: version}, nil
 }
 
 func (p *commandProvider) GetSchema(context.Context, *pulumirpc.GetSchemaRequest) (*pulumirpc.GetSchemaResponse, error) {
-	return &pulumirpc.GetSchemaResponse{Schema: fmt.Sprintf(`{"name":"command","version":%q}`, version)}, nil
+	schema, err := schemaJSON(version)
+	return &pulumirpc.GetSchemaResponse{Schema: schema}, err
 }
 
 func (p *commandProvider) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
@@ -78,7 +88,7 @@ func (p *commandProvider) DiffConfig(context.Context, *pulumirpc.DiffRequest) (*
 }
 
 func (p *commandProvider) Configure(context.Context, *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
-	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true}, nil
+	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true, AcceptResources: true}, nil
 }
 
 func (p *commandProvider) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
@@ -93,147 +103,211 @@ func checkType(urn string) error {
 	return nil
 }
 
+func unmarshal(s *structpb.Struct) (resource.PropertyMap, error) {
+	return plugin.UnmarshalProperties(s, marshalOptions)
+}
+
+func marshal(m resource.PropertyMap) (*structpb.Struct, error) {
+	return plugin.MarshalProperties(m, marshalOptions)
+}
+
+func checkFailures(failures map[string]string) []*pulumirpc.CheckFailure {
+	keys := make([]string, 0, len(failures))
+	for k := range failures {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	list := make([]*pulumirpc.CheckFailure, 0, len(keys))
+	for _, k := range keys {
+		list = append(list, &pulumirpc.CheckFailure{Property: k, Reason: failures[k]})
+	}
+	return list
+}
+
 func (p *commandProvider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
 	if err := checkType(req.GetUrn()); err != nil {
 		return nil, err
 	}
-	news, err := plugin.UnmarshalProperties(req.GetNews(), marshalOptions)
+	news, err := unmarshal(req.GetNews())
 	if err != nil {
 		return nil, err
 	}
-	var failures []*pulumirpc.CheckFailure
-	fail := func(key, reason string) {
-		failures = append(failures, &pulumirpc.CheckFailure{Property: key, Reason: reason})
+	if failures := typeFailures(news, commandFields); len(failures) > 0 {
+		return &pulumirpc.CheckResponse{Inputs: req.GetNews(), Failures: checkFailures(failures)}, nil
 	}
-	for _, key := range []resource.PropertyKey{"create", "update", "delete", "dir", "stdin"} {
-		if v, ok := news[key]; ok && !v.IsNull() && !v.IsComputed() && !v.IsString() && !isSecretString(v) {
-			fail(string(key), "must be a string")
-		}
-	}
-	if v, ok := news["logging"]; ok && v.IsString() {
-		switch v.StringValue() {
-		case "stdout", "stderr", "stdoutAndStderr", "none":
-		default:
-			fail("logging", "must be one of stdout, stderr, stdoutAndStderr, none")
-		}
-	}
-	for _, key := range []resource.PropertyKey{"assetPaths", "archivePaths"} {
-		if v, ok := news[key]; ok && !v.IsNull() {
-			fail(string(key), "is not supported by this build of the command plugin")
-		}
-	}
-	return &pulumirpc.CheckResponse{Inputs: req.GetNews(), Failures: failures}, nil
-}
-
-func isSecretString(v resource.PropertyValue) bool {
-	return v.IsSecret() && v.SecretValue().Element.IsString()
-}
-
-// inputsOf keeps only the inputs of a state or input map.
-func inputsOf(props resource.PropertyMap) resource.PropertyMap {
-	inputs := resource.PropertyMap{}
-	for _, k := range inputKeys {
-		if v, ok := props[k]; ok && !v.IsNull() {
-			inputs[k] = v
-		}
-	}
-	return inputs
+	inputs, err := marshal(only(news, commandFields))
+	return &pulumirpc.CheckResponse{Inputs: inputs}, err
 }
 
 func (p *commandProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	olds, err := plugin.UnmarshalProperties(req.GetOlds(), marshalOptions)
+	state, err := unmarshal(req.GetOlds())
 	if err != nil {
 		return nil, err
 	}
-	news, err := plugin.UnmarshalProperties(req.GetNews(), marshalOptions)
+	news, err := unmarshal(req.GetNews())
 	if err != nil {
 		return nil, err
 	}
-	oldInputs, newInputs := inputsOf(olds), inputsOf(news)
-	var diffs, replaces []string
-	detailed := map[string]*pulumirpc.PropertyDiff{}
-	for _, k := range inputKeys {
-		o, hasOld := oldInputs[k]
-		n, hasNew := newInputs[k]
-		if hasOld == hasNew && (!hasOld || (!n.ContainsUnknowns() && o.DeepEquals(n))) {
-			continue
+	// An ignored property keeps the value it has in state.
+	newsValue := resource.NewObjectProperty(news)
+	for _, ignored := range req.GetIgnoreChanges() {
+		path, err := resource.ParsePropertyPath(ignored)
+		if err != nil {
+			return nil, err
 		}
-		kind := pulumirpc.PropertyDiff_UPDATE
-		switch {
-		case !hasOld:
-			kind = pulumirpc.PropertyDiff_ADD
-		case !hasNew:
-			kind = pulumirpc.PropertyDiff_DELETE
+		if v, ok := path.Get(resource.NewObjectProperty(state)); ok {
+			path.Set(newsValue, v)
 		}
-		if k == "triggers" {
-			replaces = append(replaces, string(k))
-			kind = map[pulumirpc.PropertyDiff_Kind]pulumirpc.PropertyDiff_Kind{
-				pulumirpc.PropertyDiff_ADD:    pulumirpc.PropertyDiff_ADD_REPLACE,
-				pulumirpc.PropertyDiff_DELETE: pulumirpc.PropertyDiff_DELETE_REPLACE,
-				pulumirpc.PropertyDiff_UPDATE: pulumirpc.PropertyDiff_UPDATE_REPLACE,
-			}[kind]
-		}
-		diffs = append(diffs, string(k))
-		detailed[string(k)] = &pulumirpc.PropertyDiff{Kind: kind, InputDiff: true}
 	}
-	changes := pulumirpc.DiffResponse_DIFF_NONE
-	if len(diffs) > 0 {
-		changes = pulumirpc.DiffResponse_DIFF_SOME
+	for k := range news {
+		if k == "version" || strings.HasPrefix(string(k), "__") {
+			delete(news, k)
+		}
 	}
-	return &pulumirpc.DiffResponse{
-		Changes: changes, Diffs: diffs, Replaces: replaces,
-		DetailedDiff: detailed, HasDetailedDiff: true,
-	}, nil
+	oldInputs := only(state, commandFields)
+	if req.GetOldInputs() != nil {
+		if oldInputs, err = unmarshal(req.GetOldInputs()); err != nil {
+			return nil, err
+		}
+	}
+	return diffResponse(oldInputs.Diff(news)), nil
+}
+
+// diffResponse reports every changed path as an update, except `triggers` itself (added, removed or
+// replaced as a whole), which replaces; element changes of triggers are replaced by the engine,
+// because the SDK registers the resource with replaceOnChanges ["triggers[*]"].
+func diffResponse(diff *resource.ObjectDiff) *pulumirpc.DiffResponse {
+	resp := &pulumirpc.DiffResponse{
+		Changes:         pulumirpc.DiffResponse_DIFF_NONE,
+		HasDetailedDiff: true,
+		DetailedDiff:    map[string]*pulumirpc.PropertyDiff{},
+	}
+	if diff == nil || !diff.AnyChanges() {
+		return resp
+	}
+	resp.Changes = pulumirpc.DiffResponse_DIFF_SOME
+	diffs, replaces := map[string]bool{}, map[string]bool{}
+	for path, d := range plugin.NewDetailedDiffFromObjectDiff(diff, false) {
+		kind := d.Kind
+		if path == "triggers" {
+			kind = kind.AsReplace()
+		}
+		// plugin.DiffKind and the wire's PropertyDiff_Kind number the six kinds alike.
+		resp.DetailedDiff[path] = &pulumirpc.PropertyDiff{Kind: pulumirpc.PropertyDiff_Kind(kind), InputDiff: d.InputDiff}
+		head := path
+		if parsed, err := resource.ParsePropertyPath(path); err == nil && len(parsed) > 0 {
+			if key, ok := parsed[0].(string); ok {
+				head = key
+			}
+		}
+		diffs[head] = true
+		if kind.IsReplace() {
+			replaces[head] = true
+		}
+	}
+	resp.Diffs, resp.Replaces = sortedKeys(diffs), sortedKeys(replaces)
+	return resp
+}
+
+func sortedKeys(set map[string]bool) []string {
+	if len(set) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func (p *commandProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
 	if err := checkType(req.GetUrn()); err != nil {
 		return nil, err
 	}
-	inputs, err := plugin.UnmarshalProperties(req.GetProperties(), marshalOptions)
+	inputs, err := unmarshal(req.GetProperties())
 	if err != nil {
 		return nil, err
 	}
-	id, err := newID(resource.URN(req.GetUrn()).Name())
+	urn := resource.URN(req.GetUrn())
+	id, err := resource.NewUniqueHex(urn.Name(), 8, 0)
 	if err != nil {
 		return nil, err
 	}
-	state, err := p.apply(ctx, req.GetUrn(), "create", inputs, nil, req.GetPreview(), req.GetTimeout())
-	if err != nil {
-		return nil, err
+	state := only(inputs, commandFields)
+	out := result{}
+	if req.GetPreview() {
+		setOutputs(state, out)
+		markUnknown(state)
+	} else {
+		if create, ok := stringOf(inputs["create"]); ok {
+			ctx, done := p.operation(ctx, req.GetTimeout())
+			defer done()
+			if out, err = run(ctx, create, settingsOf(inputs), out, p.hostStatus(ctx, urn)); err != nil {
+				return nil, err
+			}
+		}
+		setOutputs(state, out)
 	}
-	props, err := plugin.MarshalProperties(state, marshalOptions)
+	props, err := marshal(state)
 	return &pulumirpc.CreateResponse{Id: id, Properties: props}, err
 }
 
 func (p *commandProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	olds, err := plugin.UnmarshalProperties(req.GetOlds(), marshalOptions)
+	olds, err := unmarshal(req.GetOlds())
 	if err != nil {
 		return nil, err
 	}
-	news, err := plugin.UnmarshalProperties(req.GetNews(), marshalOptions)
+	news, err := unmarshal(req.GetNews())
 	if err != nil {
 		return nil, err
 	}
-	which := "create"
-	if v, ok := news["update"]; ok && !v.IsNull() {
-		which = "update"
+	for _, ignored := range req.GetIgnoreChanges() {
+		path, err := resource.ParsePropertyPath(ignored)
+		if err != nil {
+			return nil, err
+		}
+		if v, ok := path.Get(resource.NewObjectProperty(olds)); ok {
+			path.Set(resource.NewObjectProperty(news), v)
+		}
 	}
-	state, err := p.apply(ctx, req.GetUrn(), which, news, olds, req.GetPreview(), req.GetTimeout())
-	if err != nil {
-		return nil, err
+	state := only(news, commandFields)
+	out := previousResult(olds)
+	if req.GetPreview() {
+		setOutputs(state, out)
+		if inputsChanged(olds, news) {
+			markUnknown(state)
+		}
+	} else {
+		command, ok := stringOf(news["update"])
+		if !ok {
+			command, ok = stringOf(news["create"])
+		}
+		if ok {
+			ctx, done := p.operation(ctx, req.GetTimeout())
+			defer done()
+			urn := resource.URN(req.GetUrn())
+			if out, err = run(ctx, command, settingsOf(news), out, p.hostStatus(ctx, urn)); err != nil {
+				return nil, err
+			}
+			out = keepUnrequested(out, previousResult(olds), news)
+		}
+		setOutputs(state, out)
 	}
-	props, err := plugin.MarshalProperties(state, marshalOptions)
+	props, err := marshal(state)
 	return &pulumirpc.UpdateResponse{Properties: props}, err
 }
 
 func (p *commandProvider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
-	olds, err := plugin.UnmarshalProperties(req.GetProperties(), marshalOptions)
+	state, err := unmarshal(req.GetProperties())
 	if err != nil {
 		return nil, err
 	}
-	if v, ok := olds["delete"]; ok && !v.IsNull() {
-		if _, err := p.run(ctx, req.GetUrn(), "delete", olds, olds, req.GetTimeout()); err != nil {
+	if command, ok := stringOf(state["delete"]); ok {
+		ctx, done := p.operation(ctx, req.GetTimeout())
+		defer done()
+		urn := resource.URN(req.GetUrn())
+		if _, err := run(ctx, command, settingsOf(state), previousResult(state), p.hostStatus(ctx, urn)); err != nil {
 			return nil, err
 		}
 	}
@@ -245,219 +319,104 @@ func (p *commandProvider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*
 	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
 }
 
-// apply runs the chosen command (unless previewing) and returns the new state: the inputs plus
-// stdout and stderr. In a preview the outputs are unknown, as they will be after the real run.
-func (p *commandProvider) apply(
-	ctx context.Context, urn, which string, inputs, olds resource.PropertyMap, preview bool, timeout float64,
-) (resource.PropertyMap, error) {
-	state := inputsOf(inputs)
-	secret := inputs.ContainsSecrets()
-	set := func(key resource.PropertyKey, v resource.PropertyValue) {
-		if secret && !v.IsComputed() {
-			v = resource.MakeSecret(v)
-		}
-		state[key] = v
-	}
-	if preview {
-		set("stdout", resource.MakeComputed(resource.NewStringProperty("")))
-		set("stderr", resource.MakeComputed(resource.NewStringProperty("")))
-		return state, nil
-	}
-	out := result{}
-	if v, ok := inputs[resource.PropertyKey(which)]; ok && !v.IsNull() {
-		var err error
-		if out, err = p.run(ctx, urn, which, inputs, olds, timeout); err != nil {
-			return nil, err
-		}
-	} else if olds != nil {
-		out = previousResult(olds)
-	}
-	set("stdout", resource.NewStringProperty(out.stdout))
-	set("stderr", resource.NewStringProperty(out.stderr))
-	return state, nil
-}
-
-type result struct{ stdout, stderr string }
-
-func previousResult(state resource.PropertyMap) result {
-	return result{stdout: plainString(state["stdout"]), stderr: plainString(state["stderr"])}
-}
-
-// plainString reads a string property, looking through a secret wrapper.
-func plainString(v resource.PropertyValue) string {
-	if v.IsSecret() {
-		v = v.SecretValue().Element
-	}
-	if v.IsString() {
-		return v.StringValue()
-	}
-	return ""
-}
-
-// run executes inputs[which] and fails with the command's combined output when it exits non-zero.
-func (p *commandProvider) run(
-	ctx context.Context, urn, which string, inputs, previous resource.PropertyMap, timeout float64,
-) (result, error) {
-	ctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() {
-		select {
-		case <-p.ctx.Done():
-			stop()
-		case <-ctx.Done():
-		}
-	}()
-	if timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, time.Duration(timeout*float64(time.Second)))
-		defer cancel()
-	}
-
-	script := plainString(inputs[resource.PropertyKey(which)])
-	argv := []string{"/bin/sh", "-c"}
-	if v, ok := inputs["interpreter"]; ok && v.IsArray() && len(v.ArrayValue()) > 0 {
-		argv = argv[:0]
-		for _, e := range v.ArrayValue() {
-			argv = append(argv, plainString(e))
-		}
-	}
-	cmd := exec.CommandContext(ctx, argv[0], append(argv[1:], script)...)
-	cmd.WaitDelay = 5 * time.Second
-	if dir := plainString(inputs["dir"]); dir != "" {
-		cmd.Dir = dir
-	}
-	cmd.Env = os.Environ()
-	if v, ok := inputs["environment"]; ok {
-		if v.IsSecret() {
-			v = v.SecretValue().Element
-		}
-		if v.IsObject() {
-			names := v.ObjectValue().StableKeys()
-			for _, k := range names {
-				cmd.Env = append(cmd.Env, string(k)+"="+plainString(v.ObjectValue()[k]))
-			}
-		}
-	}
-	addPrevious := true
-	if v, ok := inputs["addPreviousOutputInEnv"]; ok && v.IsBool() {
-		addPrevious = v.BoolValue()
-	}
-	if addPrevious && previous != nil {
-		prev := previousResult(previous)
-		if prev.stdout != "" {
-			cmd.Env = append(cmd.Env, "PULUMI_COMMAND_STDOUT="+prev.stdout)
-		}
-		if prev.stderr != "" {
-			cmd.Env = append(cmd.Env, "PULUMI_COMMAND_STDERR="+prev.stderr)
-		}
-	}
-	if stdin := plainString(inputs["stdin"]); stdin != "" {
-		cmd.Stdin = strings.NewReader(stdin)
-	}
-
-	logging := plainString(inputs["logging"])
-	if logging == "" {
-		logging = "stdoutAndStderr"
-	}
-	var stdout, stderr, combined bytes.Buffer
-	var mu sync.Mutex
-	logger := &lineLogger{p: p, ctx: ctx, urn: resource.URN(urn)}
-	cmd.Stdout = writers(&mu, &stdout, &combined, logger, logging == "stdout" || logging == "stdoutAndStderr")
-	cmd.Stderr = writers(&mu, &stderr, &combined, logger, logging == "stderr" || logging == "stdoutAndStderr")
-
-	err := cmd.Run()
-	logger.flush()
-	if err != nil {
-		if ctx.Err() == context.DeadlineExceeded {
-			err = fmt.Errorf("timed out after %gs", timeout)
-		}
-		return result{}, fmt.Errorf("%s command failed: %w\n%s", which, err, strings.TrimRight(combined.String(), "\n"))
-	}
-	return result{
-		stdout: strings.TrimSuffix(stdout.String(), "\n"),
-		stderr: strings.TrimSuffix(stderr.String(), "\n"),
-	}, nil
-}
-
-// writers sends one stream of the command to its own buffer, the combined buffer used for error
-// messages, and (when logging asks for it) the engine's log, line by line.
-func writers(mu *sync.Mutex, own, combined *bytes.Buffer, logger *lineLogger, log bool) io.Writer {
-	return writerFunc(func(b []byte) (int, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		own.Write(b)
-		combined.Write(b)
-		if log {
-			logger.write(b)
-		}
-		return len(b), nil
-	})
-}
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
-
-type lineLogger struct {
-	p       *commandProvider
-	ctx     context.Context
-	urn     resource.URN
-	pending []byte
-}
-
-func (l *lineLogger) write(b []byte) {
-	l.pending = append(l.pending, b...)
-	for {
-		i := bytes.IndexByte(l.pending, '\n')
-		if i < 0 {
-			return
-		}
-		l.emit(string(l.pending[:i]))
-		l.pending = l.pending[i+1:]
-	}
-}
-
-func (l *lineLogger) flush() {
-	if len(l.pending) > 0 {
-		l.emit(string(l.pending))
-		l.pending = nil
-	}
-}
-
-func (l *lineLogger) emit(line string) {
-	if l.p.host != nil {
-		_ = l.p.host.Log(context.WithoutCancel(l.ctx), diag.Info, l.urn, line)
-	}
-}
-
-func newID(name string) (string, error) {
-	b := make([]byte, 4)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return name + hex.EncodeToString(b), nil
-}
-
-// Invoke serves command:local:run: the command runs at once (previews included) and what it printed
-// is returned with its inputs; nothing is kept in the state.
+// Invoke serves command:local:run: the command runs now, in previews too, and the result is its
+// inputs plus stdout and stderr (and assets/archive when asked for).
 func (p *commandProvider) Invoke(ctx context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
-	if req.GetTok() != "command:local:run" {
-		return nil, fmt.Errorf("unknown function %s", req.GetTok())
+	if req.GetTok() != runToken {
+		return nil, fmt.Errorf("this command plugin serves the function %s only, not %s", runToken, req.GetTok())
 	}
-	args, err := plugin.UnmarshalProperties(req.GetArgs(), marshalOptions)
+	args, err := unmarshal(req.GetArgs())
 	if err != nil {
 		return nil, err
 	}
-	out, err := p.run(ctx, "", "command", args, nil, 0)
+	if failures := typeFailures(args, runFields, "command"); len(failures) > 0 {
+		return &pulumirpc.InvokeResponse{Failures: checkFailures(failures)}, nil
+	}
+	command, _ := stringOf(args["command"])
+	ctx, done := p.operation(ctx, 0)
+	defer done()
+	out, err := run(ctx, command, settingsOf(args), result{}, p.hostStatus(ctx, ""))
 	if err != nil {
 		return nil, err
 	}
-	ret := args.Copy()
-	ret["stdout"] = resource.NewStringProperty(out.stdout)
-	ret["stderr"] = resource.NewStringProperty(out.stderr)
-	props, err := plugin.MarshalProperties(ret, marshalOptions)
-	if err != nil {
-		return nil, err
+	ret := only(args, runFields)
+	setOutputs(ret, out)
+	props, err := marshal(ret)
+	return &pulumirpc.InvokeResponse{Return: props}, err
+}
+
+// operation bounds a command by the resource's custom timeout, in whole seconds as upstream's
+// middleware counts it, and by the engine's Cancel.
+func (p *commandProvider) operation(ctx context.Context, timeout float64) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(p.ctx, cancel)
+	if timeout != 0 {
+		var cancelTimeout context.CancelFunc
+		ctx, cancelTimeout = context.WithTimeout(ctx, time.Second*time.Duration(timeout))
+		return ctx, func() { cancelTimeout(); stop(); cancel() }
 	}
-	return &pulumirpc.InvokeResponse{Return: props}, nil
+	return ctx, func() { stop(); cancel() }
+}
+
+func setOutputs(state resource.PropertyMap, out result) {
+	state["stdout"] = resource.NewStringProperty(out.stdout)
+	state["stderr"] = resource.NewStringProperty(out.stderr)
+	if !out.assets.IsNull() {
+		state["assets"] = out.assets
+	}
+	if !out.archive.IsNull() {
+		state["archive"] = out.archive
+	}
+}
+
+// markUnknown makes the run's outputs unknown, as a preview must before the command has run.
+func markUnknown(state resource.PropertyMap) {
+	for _, k := range outputKeys {
+		if v, ok := state[k]; ok && !v.IsNull() {
+			state[k] = resource.MakeComputed(resource.NewStringProperty(""))
+		}
+	}
+}
+
+// inputsChanged is upstream's rule for the outputs of an update preview: unknown when an input is
+// unknown, or differs from the value it had in the old state.
+func inputsChanged(olds, news resource.PropertyMap) bool {
+	for _, f := range commandFields {
+		n := news[f.name]
+		if n.ContainsUnknowns() {
+			return true
+		}
+		if o, had := olds[f.name]; had && !o.DeepEquals(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// previousResult reads a run's outputs back from state, without the secret marks the engine may
+// have added (upstream decodes state into plain values as well).
+func previousResult(state resource.PropertyMap) result {
+	out := result{assets: resource.NewNullProperty(), archive: resource.NewNullProperty()}
+	out.stdout, _ = stringOf(state["stdout"])
+	out.stderr, _ = stringOf(state["stderr"])
+	if v, ok := state["assets"]; ok {
+		out.assets = unwrapSecret(v)
+	}
+	if v, ok := state["archive"]; ok {
+		out.archive = unwrapSecret(v)
+	}
+	return out
+}
+
+// keepUnrequested keeps the previous assets and archive when this run was not asked for new ones,
+// as upstream's update does (it starts from the old outputs).
+func keepUnrequested(out, previous result, inputs resource.PropertyMap) result {
+	s := settingsOf(inputs)
+	if s.assetPaths == nil {
+		out.assets = previous.assets
+	}
+	if s.archivePaths == nil {
+		out.archive = previous.archive
+	}
+	return out
 }
