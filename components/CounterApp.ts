@@ -1,19 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { LinkArgs, LinkedContainer } from "./LinkedContainer";
-import { APP_PORT, appEnv, PASSWORD_FILE } from "./appEnv";
+import { LinkedContainer } from "./LinkedContainer";
+import { APP_PORT, AppBaseArgs, appEnv, PASSWORD_FILE } from "./appBase";
 import type { App } from "./targets";
 
-export interface CounterAppArgs {
-  /** Container name, e.g. counter-app. */
-  name: string;
-  /** The app's image (built from app/, or a prebuilt one). */
-  image: pulumi.Input<string>;
-  /** Host port the app is published on. */
-  port: number;
-  link: LinkArgs;
-  /** Redis's password (a secret): written into the container as a file the app reads. */
-  password: pulumi.Input<string>;
-}
+export type CounterAppArgs = AppBaseArgs;
 
 /**
  * The tutorial's example app (`docker run -d -p 3000:3000 --link redis-server:redis

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LinkArgs, LinkedContainer } from "./LinkedContainer";
-import { PASSWORD_FILE } from "./appEnv";
+import { PASSWORD_FILE } from "./appBase";
 import type { CheckedContainer } from "./Verification";
 
 export interface RedisCliArgs {

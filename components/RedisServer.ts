@@ -3,24 +3,14 @@ import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
 import { LinkMode, LinkSource, parsePortSpec } from "../lib/links";
 import { subnetHost } from "../lib/ipv4";
-import { DataVolumeArgs, redisImageAndVolume } from "./redisData";
+import { RedisArgs, redisImageAndVolume, stackNetwork } from "./redisBase";
 import { containerRevision } from "./revision";
 import { authConfig, REDIS_HEALTHCHECK, redisServerArgs } from "./redisProcess";
 import type { DataStore } from "./targets";
 
-export interface RedisServerArgs {
-  /** Container name, e.g. redis-server. */
-  name: string;
-  /** Redis image reference (redis-cli comes with it). */
-  image: string;
-  /** The network the stack owns: its name and IPv4 subnet; Redis takes the subnet's 10th host address. */
-  network: { name: string; subnet: string };
-  volume: DataVolumeArgs;
-  /** The alias clients use; with network links Redis carries it on the stack's network. */
-  alias: string;
+export interface RedisServerArgs extends RedisArgs {
+  /** Legacy links find Redis on the default bridge too; network links by the alias on the stack's network. */
   linkMode: LinkMode;
-  /** Redis requires it; it reaches Redis as a file, never on its command line or in its env. */
-  password: pulumi.Input<string>;
 }
 
 /** Redis's address is the 10th host of the stack's subnet, clear of the gateway (the 1st). */
@@ -50,20 +40,9 @@ export class RedisServer extends pulumi.ComponentResource implements DataStore {
     const parent = { parent: this };
     const ip = subnetHost(args.network.subnet, REDIS_HOST_NUMBER);
 
-    this.network = new docker.Network(
-      `${name}-network`,
-      {
-        name: args.network.name,
-        driver: "bridge",
-        // The gateway Docker would pick anyway (the first host), said outright: the engine reports it
-        // back, and a refresh would otherwise see a difference.
-        ipamConfigs: [{ subnet: args.network.subnet, gateway: subnetHost(args.network.subnet, 1) }],
-      },
-      // A fixed name: the old network must go before its replacement can take it.
-      { ...parent, deleteBeforeReplace: true },
-    );
+    this.network = stackNetwork(name, args.network, "bridge", parent);
 
-    const { image, volume } = redisImageAndVolume(name, args.image, args.volume, parent);
+    const { image, volume } = redisImageAndVolume(name, args, parent);
     this.imageId = image.imageId;
 
     // The image's ENV and EXPOSE, which Docker's link copies into the linked containers.

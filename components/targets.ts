@@ -1,33 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Address, Subject } from "../checks/types";
 import type { LinkMode, LinkSource } from "../lib/links";
-import type { DataVolumeArgs } from "./redisData";
-import type { LinkArgs, LinkOutputs } from "./LinkedContainer";
-import { RedisServer } from "./RedisServer";
-import { CounterApp } from "./CounterApp";
-import { SwarmRedis } from "./swarm/SwarmRedis";
-import { SwarmApp } from "./swarm/SwarmApp";
+import type { LinkOutputs } from "./LinkedContainer";
+import { RedisServer, RedisServerArgs } from "./RedisServer";
+import { CounterApp, CounterAppArgs } from "./CounterApp";
+import { SwarmRedis, SwarmRedisArgs } from "./swarm/SwarmRedis";
+import { SwarmApp, SwarmAppArgs } from "./swarm/SwarmApp";
 
 // Where the tutorial runs: plain containers, or Docker Swarm services. Both targets make the same two
 // things, a data store and an app, with the same shape, so the program wires them the same way.
 
-/** What either target's data store is given. */
-export interface DataStoreArgs {
-  /** Container or service name, e.g. redis-server. */
-  name: string;
-  /** Redis image reference. */
-  image: string;
-  /** The network the stack owns, by name and IPv4 subnet. */
-  network: { name: string; subnet: string };
-  volume: DataVolumeArgs;
-  /** The alias clients reach Redis by. */
-  alias: string;
-  linkMode: LinkMode;
-  /** Redis requires it (a secret). */
-  password: pulumi.Input<string>;
-  /** How long a swarm waits for a service to converge, in seconds. */
-  readyTimeoutSeconds: number;
-}
+/** What either target's data store is given: what each of the two takes. */
+export type DataStoreArgs = RedisServerArgs & SwarmRedisArgs;
 
 /** The tutorial's data store, on either target. */
 export interface DataStore {
@@ -47,25 +31,8 @@ export interface DataStore {
   readonly outputs: { name: pulumi.Output<string>; id: pulumi.Output<string> };
 }
 
-/** What either target's app is given. */
-export interface AppArgs {
-  /** Container or service name, e.g. counter-app. */
-  name: string;
-  /** The app's image (built from app/, or a prebuilt one). */
-  image: pulumi.Input<string>;
-  /** Host port the app is published on. */
-  port: number;
-  link: LinkArgs;
-  /** Redis's password (a secret); the app reads it from a file. */
-  password: pulumi.Input<string>;
-  /** Swarm: how many replicas, and how the port is published (ingress mesh or a gateway). */
-  replicas: number;
-  publish: "ingress" | "gateway";
-  /** Swarm: the image the gateway runs on (Node.js). */
-  gatewayImage: string;
-  /** How long a swarm waits for a service to converge, in seconds. */
-  readyTimeoutSeconds: number;
-}
+/** What either target's app is given: what each of the two takes. */
+export type AppArgs = CounterAppArgs & SwarmAppArgs;
 
 /** The tutorial's app, on either target. */
 export interface App {

@@ -1,24 +1,14 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { APP_PORT, appEnv, PASSWORD_FILE } from "../appEnv";
+import { APP_PORT, AppBaseArgs, appEnv, PASSWORD_FILE } from "../appBase";
 import { serviceRevision } from "../revision";
 import type { App } from "../targets";
-import type { LinkArgs } from "../LinkedContainer";
 import { contentSecret, stackService } from "./service";
 import { SwarmGateway } from "./SwarmGateway";
 
-export interface SwarmAppArgs {
-  /** Service name, e.g. counter-app. */
-  name: string;
-  /** The app's image (an image ID runs on this node only; a multi-node swarm needs a pullable one). */
-  image: pulumi.Input<string>;
-  /** Host port the app is published on. */
-  port: number;
-  /** The link: on an overlay, only the alias Redis carries on `network`. */
-  link: Pick<LinkArgs, "alias" | "mode" | "network">;
-  /** Redis's password (a secret): a swarm secret the app reads as a file. */
-  password: pulumi.Input<string>;
+export interface SwarmAppArgs extends AppBaseArgs {
+  /** How many tasks run the app. */
   replicas: number;
   /** `ingress`: the routing mesh publishes the port (needs IPVS); `gateway`: a forwarder does. */
   publish: "ingress" | "gateway";

@@ -1,25 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
-import { subnetHost } from "../../lib/ipv4";
-import { DataVolumeArgs, redisImageAndVolume } from "../redisData";
+import { RedisArgs, redisImageAndVolume, stackNetwork } from "../redisBase";
 import { authConfig, REDIS_HEALTHCHECK, redisServerArgs } from "../redisProcess";
 import { serviceRevision } from "../revision";
 import type { DataStore } from "../targets";
 import { contentSecret, pullableImage, stackService } from "./service";
 
-export interface SwarmRedisArgs {
-  /** Service name, e.g. redis-server. */
-  name: string;
-  /** Redis image reference (redis-cli comes with it). */
-  image: string;
-  /** The attachable overlay network the stack owns: its name and IPv4 subnet. */
-  network: { name: string; subnet: string };
-  volume: DataVolumeArgs;
-  /** The alias Redis carries on the overlay. */
-  alias: string;
-  /** Redis requires it; it reaches the task as a swarm secret (a file), never in the spec. */
-  password: pulumi.Input<string>;
+export interface SwarmRedisArgs extends RedisArgs {
   /** How long `pulumi up` waits for the service to converge, in seconds. */
   readyTimeoutSeconds: number;
 }
@@ -65,21 +53,9 @@ export class SwarmRedis extends pulumi.ComponentResource implements DataStore {
       parent,
     );
 
-    this.network = new docker.Network(
-      `${name}-network`,
-      {
-        name: args.network.name,
-        driver: "overlay",
-        // Plain containers (redis-cli, the probe) join it too.
-        attachable: true,
-        // The gateway swarm picks anyway (the first host), said outright: it reports it back once the
-        // network is in use, and every refresh after that would otherwise replace the network.
-        ipamConfigs: [{ subnet: args.network.subnet, gateway: subnetHost(args.network.subnet, 1) }],
-      },
-      { ...parent, deleteBeforeReplace: true },
-    );
+    this.network = stackNetwork(name, args.network, "overlay", parent);
 
-    const { image, volume } = redisImageAndVolume(name, args.image, args.volume, parent);
+    const { image, volume } = redisImageAndVolume(name, args, parent);
     this.imageId = image.imageId;
     const auth = contentSecret(
       `${name}-auth`,

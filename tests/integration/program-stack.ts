@@ -3,7 +3,7 @@
 // with the dev stack or with another test; plus the docker and HTTP look-ups those tests have in common.
 import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import type { VerificationResults } from "../../components/Verification";
-import { PASSWORD_FILE } from "../../components/appEnv";
+import { PASSWORD_FILE } from "../../components/appBase";
 import { AUTH_FILE as REDIS_AUTH_FILE } from "../../components/RedisServer";
 import {
   BUDGET_MS,

@@ -47,7 +47,7 @@ import {
   stateResources,
   verificationOf,
 } from "./program-stack";
-import { PASSWORD_FILE } from "../../components/appEnv";
+import { PASSWORD_FILE } from "../../components/appBase";
 
 const STACK_NAME = uniqueName("ops-security");
 const LABEL = "security";

@@ -1,0 +1,73 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { subnetHost } from "../lib/ipv4";
+
+// What the data store is made of on either target: the same args, image, volume and network.
+
+/** Where Redis keeps its data. */
+export interface DataVolumeArgs {
+  /** Volume name; a volume of that name that already exists is used as it is, data and all. */
+  name: string;
+  /** Keep the volume (and the data) when the stack is destroyed. */
+  retain: boolean;
+}
+
+/** What Redis is given on either target. */
+export interface RedisArgs {
+  /** Container or service name, e.g. redis-server. */
+  name: string;
+  /** Redis image reference (redis-cli comes with it). */
+  image: string;
+  /** The network the stack owns, by name and IPv4 subnet. */
+  network: { name: string; subnet: string };
+  volume: DataVolumeArgs;
+  /** The alias clients reach Redis by. */
+  alias: string;
+  /** Redis requires it; it reaches Redis as a file, never on its command line or in its env. */
+  password: pulumi.Input<string>;
+}
+
+/**
+ * The Redis image (kept when the stack goes: other stacks and users may run it) and the named
+ * volume Redis keeps its data on. Its fixed name means the old volume goes before a replacement
+ * takes the name.
+ */
+export function redisImageAndVolume(
+  name: string,
+  args: Pick<RedisArgs, "image" | "volume">,
+  opts: pulumi.CustomResourceOptions,
+): { image: docker.RemoteImage; volume: docker.Volume } {
+  return {
+    image: new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, opts),
+    volume: new docker.Volume(
+      `${name}-data`,
+      { name: args.volume.name },
+      { ...opts, retainOnDelete: args.volume.retain, deleteBeforeReplace: true },
+    ),
+  };
+}
+
+/**
+ * The stack's own network: a bridge for plain containers, an attachable overlay on a swarm (plain
+ * containers join it too). The gateway is the one Docker picks anyway, the subnet's first host, said
+ * outright: the engine reports it back (a swarm once the network is in use), and a refresh would
+ * otherwise see a difference and replace the network.
+ */
+export function stackNetwork(
+  name: string,
+  network: RedisArgs["network"],
+  driver: "bridge" | "overlay",
+  opts: pulumi.CustomResourceOptions,
+): docker.Network {
+  return new docker.Network(
+    `${name}-network`,
+    {
+      name: network.name,
+      driver,
+      ...(driver === "overlay" ? { attachable: true } : {}),
+      ipamConfigs: [{ subnet: network.subnet, gateway: subnetHost(network.subnet, 1) }],
+    },
+    // A fixed name: the old network must go before its replacement can take it.
+    { ...opts, deleteBeforeReplace: true },
+  );
+}
