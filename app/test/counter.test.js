@@ -1,6 +1,6 @@
 // @ts-check
 const { describe, expect, test } = require("@jest/globals");
-const { renderBody, KEYS } = require("../counter");
+const { recordVisit, renderBody } = require("../counter");
 
 const HEADER = "This page was generated after talking to redis.\n\nApplication Build: 1\n\n";
 
@@ -38,8 +38,30 @@ describe("renderBody", () => {
   test.each(CASES)("$name", ({ total, ips, body }) => {
     expect(renderBody(total, ips)).toBe(body);
   });
+});
 
-  test("uses the original app's keys", () => {
-    expect(KEYS).toEqual({ requests: "requests", ipCounts: "ip" });
+describe("recordVisit", () => {
+  test("sends the original app's three commands on its keys (requests, ip) in one MULTI, and returns the totals", async () => {
+    /** @type {unknown[][]} */
+    const sent = [];
+    /** @type {any} */
+    const transaction = {
+      incr: (/** @type {string} */ key) => (sent.push(["INCR", key]), transaction),
+      hIncrBy: (/** @type {string} */ key, /** @type {string} */ field, /** @type {number} */ by) => (
+        sent.push(["HINCRBY", key, field, by]),
+        transaction
+      ),
+      hGetAll: (/** @type {string} */ key) => (sent.push(["HGETALL", key]), transaction),
+      execTyped: async () => (sent.push(["EXEC"]), [3, 1, { "::1": "3" }]),
+    };
+    const client = /** @type {any} */ ({ multi: () => (sent.push(["MULTI"]), transaction) });
+    expect(await recordVisit(client, "::1")).toEqual({ total: 3, ips: { "::1": "3" } });
+    expect(sent).toEqual([
+      ["MULTI"],
+      ["INCR", "requests"],
+      ["HINCRBY", "ip", "::1", 1],
+      ["HGETALL", "ip"],
+      ["EXEC"],
+    ]);
   });
 });
