@@ -1,14 +1,8 @@
 // The raw CLI path: the tutorial's commands, one after the other, each timed: Redis, the linked app
 // with its published port, the first 200, the three link probes, three requests, KEYS *, and
 // `docker rm -f`. Every step's output is checked, so a broken run fails instead of looking fast.
-import {
-  isStrictlyIncreasingByOne,
-  parseEnv,
-  parseHosts,
-  parseKeys,
-  parsePing,
-  parseTotalRequests,
-} from "../checks/support/parse";
+import { isStrictlyIncreasingByOne } from "../checks/support/compare";
+import { parseEnv, parseHosts, parseKeys, parsePing, parseTotalRequests } from "../checks/support/parse";
 import { docker, httpGet, waitFor } from "../tests/integration/harness";
 import { linkVarPattern } from "../lib/links";
 import { now } from "./exec";

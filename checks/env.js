@@ -2,8 +2,9 @@
 // Tutorial: `docker run --link redis-server:redis alpine env`. The linked container has exactly the
 // link variables `docker run --link` would set (none with a network alias or on a swarm).
 const { CheckFailure } = require("./support/failure");
-const { execUntil, subjectContainer } = require("./support/docker");
-const { compareEnv, describeEnvDifferences, parseEnv } = require("./support/parse");
+const { execUntil, subjectContainer } = require("./support/wait");
+const { compareEnv, describeEnvDifferences } = require("./support/compare");
+const { parseEnv } = require("./support/parse");
 
 /** @typedef {import("./types").EnvSpec} EnvSpec */
 /** @typedef {import("./support/deadline").Deadline} Deadline */

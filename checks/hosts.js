@@ -3,8 +3,9 @@
 // line naming the alias, the source's hostname and its name; a network alias writes none, and
 // Docker's DNS resolves the alias instead.
 const { CheckFailure } = require("./support/failure");
-const { execUntil, resolveAddress, subjectContainer } = require("./support/docker");
-const { compareHostsLines, formatHostsLine, parseHosts, parseHostsRecords } = require("./support/parse");
+const { execUntil, resolveAddress, subjectContainer } = require("./support/wait");
+const { compareHostsLines, formatHostsLine } = require("./support/compare");
+const { parseHosts, parseHostsRecords } = require("./support/parse");
 
 /** @typedef {import("./types").HostsSpec} HostsSpec */
 /** @typedef {import("./types").HostsLine} HostsLine */

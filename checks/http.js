@@ -3,14 +3,11 @@
 // keeps in Redis goes up by exactly one each time; on a swarm, several replicas answer.
 const { CheckFailure } = require("./support/failure");
 const { retryUntil, progress } = require("./support/deadline");
-const { containerState, waitForContainer } = require("./support/docker");
+const { containerState } = require("./support/docker");
+const { waitForContainer } = require("./support/wait");
 const { describeAnswer, get } = require("./support/client");
-const {
-  consecutiveFrom,
-  countServers,
-  isStrictlyIncreasingByOne,
-  parseTotalRequests,
-} = require("./support/parse");
+const { consecutiveFrom, isStrictlyIncreasingByOne } = require("./support/compare");
+const { countServers, parseTotalRequests } = require("./support/parse");
 
 /** @typedef {import("./types").HttpSpec} HttpSpec */
 /** @typedef {import("./support/deadline").Deadline} Deadline */

@@ -2,7 +2,7 @@
 // Tutorial: `docker run -it --link redis-server:redis redis redis-cli -h redis`, then `KEYS *`:
 // Redis, reached through the alias from the redis-cli container, holds what the app stored.
 const { CheckFailure } = require("./support/failure");
-const { execUntil, waitForContainer } = require("./support/docker");
+const { execUntil, waitForContainer } = require("./support/wait");
 const { oneLine, parseKeys, redisCliError } = require("./support/parse");
 
 /** @typedef {import("./types").KeysSpec} KeysSpec */

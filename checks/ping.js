@@ -2,7 +2,7 @@
 // Tutorial: `docker run --link redis-server:redis alpine ping -c 1 redis`. The probe reaches the
 // source by the alias, at the address the link leads to.
 const { CheckFailure } = require("./support/failure");
-const { execUntil, resolveAddress, waitForContainer } = require("./support/docker");
+const { execUntil, resolveAddress, waitForContainer } = require("./support/wait");
 const { oneLine, parsePing } = require("./support/parse");
 
 /** @typedef {import("./types").PingSpec} PingSpec */

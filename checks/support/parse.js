@@ -1,7 +1,6 @@
 // @ts-check
-// Pure helpers for the tutorial's checks: parse what `env`, `cat /etc/hosts`,
-// `getent hosts`, `ping -c 1`, the counter app and `redis-cli --raw KEYS *` print, and compare it
-// with what the stack expects. No I/O here, so every function is unit-tested on sample text.
+// What the containers print, read: `env`, `cat /etc/hosts`, `getent hosts`, `ping -c 1`, the counter
+// app's page and `redis-cli --raw KEYS *`. Pure, so every function is unit-tested on sample text.
 
 /**
  * @typedef {object} HostsLine one /etc/hosts (or `getent hosts`) record
@@ -14,22 +13,6 @@
  * @property {number | undefined} transmitted
  * @property {number | undefined} received
  * @property {string | undefined} address the address `ping` resolved the target to
- */
-
-/**
- * @typedef {object} EnvDifference
- * @property {string} key
- * @property {"missing" | "unexpected" | "different"} kind
- * @property {string} [expected]
- * @property {string} [seen]
- */
-
-/**
- * @typedef {object} ContainerReadiness what `docker inspect` says about a container
- * @property {boolean} running running (not paused or restarting), healthy or not
- * @property {boolean} ready running and, if it has a healthcheck, healthy
- * @property {boolean} final it has stopped for good (exited, dead, being removed): no point waiting
- * @property {string} describe e.g. "running, health: starting"
  */
 
 /**
@@ -126,6 +109,7 @@ function parseKeys(text) {
 // Error replies redis-cli prints on stdout while still exiting 0 (e.g. "NOAUTH Authentication
 // required." when a password is needed and none was given).
 const REDIS_ERROR_REPLY = /^(?:ERR|NOAUTH|WRONGPASS|NOPERM|LOADING|BUSY|MASTERDOWN|MISCONF|READONLY)\b/;
+
 // Error replies that waiting will not fix.
 const REDIS_PERMANENT_ERROR = /^(?:NOAUTH|WRONGPASS|NOPERM)\b|AUTH failed/;
 
@@ -145,180 +129,6 @@ function redisCliError(stdout, stderr) {
     return { message: lines[0].trim(), permanent: REDIS_PERMANENT_ERROR.test(lines[0]) };
   }
   return undefined;
-}
-
-/**
- * How `seen` differs from `expected`: keys that are missing, unexpected, or have another value,
- * sorted by key.
- * @param {Record<string, string>} expected
- * @param {Record<string, string>} seen
- * @returns {EnvDifference[]}
- */
-function compareEnv(expected, seen) {
-  /** @type {EnvDifference[]} */
-  const differences = [];
-  const keys = [...new Set([...Object.keys(expected), ...Object.keys(seen)])].sort();
-  for (const key of keys) {
-    const inExpected = Object.hasOwn(expected, key);
-    const inSeen = Object.hasOwn(seen, key);
-    if (inExpected && !inSeen) differences.push({ key, kind: "missing", expected: expected[key] });
-    else if (!inExpected && inSeen) differences.push({ key, kind: "unexpected", seen: seen[key] });
-    else if (expected[key] !== seen[key]) {
-      differences.push({ key, kind: "different", expected: expected[key], seen: seen[key] });
-    }
-  }
-  return differences;
-}
-
-/**
- * One line per difference, e.g. `REDIS_NAME: expected "/web/redis", seen "/app/redis"`.
- * @param {EnvDifference[]} differences
- * @returns {string[]}
- */
-function describeEnvDifferences(differences) {
-  return differences.map((d) => {
-    if (d.kind === "missing") return `${d.key}: missing (expected ${JSON.stringify(d.expected)})`;
-    if (d.kind === "unexpected") return `${d.key}: unexpected (seen ${JSON.stringify(d.seen)})`;
-    return `${d.key}: expected ${JSON.stringify(d.expected)}, seen ${JSON.stringify(d.seen)}`;
-  });
-}
-
-/**
- * What is wrong with the alias's /etc/hosts records when exactly one, `expected`, should be there
- * (same address, same names in the same order); an empty list when all is well.
- * @param {HostsLine} expected
- * @param {HostsLine[]} seen the records that name the alias
- * @returns {string[]}
- */
-function compareHostsLines(expected, seen) {
-  if (seen.length === 0) return [`no line for the alias; expected "${formatHostsLine(expected)}"`];
-  if (seen.length > 1) {
-    return [
-      `${seen.length} lines for the alias (${seen.map((l) => `"${formatHostsLine(l)}"`).join(", ")}); ` +
-        `expected exactly one: "${formatHostsLine(expected)}"`,
-    ];
-  }
-  const [line] = seen;
-  const problems = [];
-  if (line.ip !== expected.ip) problems.push(`address: expected ${expected.ip}, seen ${line.ip}`);
-  if (line.names.join(" ") !== expected.names.join(" ")) {
-    problems.push(`names: expected "${expected.names.join(" ")}", seen "${line.names.join(" ")}"`);
-  }
-  return problems;
-}
-
-/**
- * A hosts record as one line, fields separated by single spaces.
- * @param {HostsLine} line
- * @returns {string}
- */
-function formatHostsLine(line) {
-  return [line.ip, ...line.names].join(" ");
-}
-
-/**
- * Whether every number is the previous one plus one (true for a single number, false for none).
- * @param {number[]} numbers
- * @returns {boolean}
- */
-function isStrictlyIncreasingByOne(numbers) {
-  return (
-    numbers.length > 0 &&
-    numbers.every((n, i) => Number.isInteger(n) && (i === 0 || n === numbers[i - 1] + 1))
-  );
-}
-
-/**
- * `count` consecutive integers from `first`.
- * @param {number} first
- * @param {number} count
- * @returns {number[]}
- */
-function consecutiveFrom(first, count) {
-  return Array.from({ length: count }, (_, i) => first + i);
-}
-
-/**
- * Reads the JSON of `docker inspect --format '{{json .State}}'`. A container is ready when it is
- * running (not paused or restarting) and, if it has a healthcheck, healthy; it is `final` when it
- * has stopped and will not come back by itself (exited, dead or being removed; "created" and
- * "restarting" may still start).
- * @param {string} stateJson
- * @returns {ContainerReadiness}
- */
-function containerReadiness(stateJson) {
-  /** @type {unknown} */
-  let parsed;
-  try {
-    parsed = JSON.parse(stateJson);
-  } catch {
-    return {
-      running: false,
-      ready: false,
-      final: false,
-      describe: `unreadable state ${JSON.stringify(stateJson.trim())}`,
-    };
-  }
-  if (typeof parsed !== "object" || parsed === null) {
-    return {
-      running: false,
-      ready: false,
-      final: false,
-      describe: `unreadable state ${JSON.stringify(stateJson.trim())}`,
-    };
-  }
-  const state = /** @type {Record<string, unknown>} */ (parsed);
-  const status = typeof state.Status === "string" ? state.Status : "unknown";
-  const health = /** @type {{ Status?: unknown, Log?: unknown } | null | undefined} */ (state.Health);
-  const healthStatus = health && typeof health.Status === "string" ? health.Status : undefined;
-  let describe = status;
-  if (status === "exited") describe += ` (exit code ${state.ExitCode})`;
-  if (typeof state.Error === "string" && state.Error !== "") describe += `, error: ${state.Error}`;
-  if (healthStatus) {
-    describe += `, health: ${healthStatus}`;
-    const log = Array.isArray(health?.Log) ? health.Log : [];
-    const last = /** @type {{ Output?: unknown } | undefined} */ (log[log.length - 1]);
-    if (healthStatus !== "healthy" && last && typeof last.Output === "string" && last.Output.trim()) {
-      describe += ` (last health check: ${oneLine(last.Output)})`;
-    }
-  }
-  const running = state.Running === true && state.Paused !== true && state.Restarting !== true;
-  return {
-    running,
-    ready: running && (healthStatus === undefined || healthStatus === "healthy"),
-    final: ["exited", "dead", "removing"].includes(status) && state.Restarting !== true,
-    describe,
-  };
-}
-
-/**
- * The addresses on `network` of the running tasks in `docker inspect --type task` output (a JSON
- * array of tasks): each task's first address on that network, without its prefix length, sorted.
- * Tasks in any other state, or not on that network, are left out; unreadable input gives none.
- * @param {string} tasksJson
- * @param {string} network the network's name
- * @returns {string[]}
- */
-function runningTaskAddresses(tasksJson, network) {
-  /** @type {unknown} */
-  let parsed;
-  try {
-    parsed = JSON.parse(tasksJson);
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(parsed)) return [];
-  /** @type {string[]} */
-  const addresses = [];
-  for (const task of parsed) {
-    if (task?.Status?.State !== "running" || !Array.isArray(task.NetworksAttachments)) continue;
-    const attachment = task.NetworksAttachments.find(
-      (/** @type {any} */ a) => a?.Network?.Spec?.Name === network && Array.isArray(a.Addresses),
-    );
-    const first = attachment?.Addresses?.[0];
-    if (typeof first === "string" && first !== "") addresses.push(first.replace(/\/\d+$/, ""));
-  }
-  return addresses.sort();
 }
 
 /**
@@ -348,21 +158,13 @@ function oneLine(text, max = 200) {
 }
 
 module.exports = {
-  parseEnv,
-  parseHostsRecords,
-  parseHosts,
-  parsePing,
-  parseTotalRequests,
-  parseKeys,
-  redisCliError,
-  compareEnv,
-  describeEnvDifferences,
-  compareHostsLines,
-  formatHostsLine,
-  isStrictlyIncreasingByOne,
-  consecutiveFrom,
-  containerReadiness,
-  runningTaskAddresses,
   countServers,
   oneLine,
+  parseEnv,
+  parseHosts,
+  parseHostsRecords,
+  parseKeys,
+  parsePing,
+  parseTotalRequests,
+  redisCliError,
 };

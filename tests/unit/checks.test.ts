@@ -5,10 +5,13 @@ import {
   compareEnv,
   compareHostsLines,
   consecutiveFrom,
-  containerReadiness,
   describeEnvDifferences,
   formatHostsLine,
   isStrictlyIncreasingByOne,
+} from "../../checks/support/compare";
+import { containerReadiness, runningTaskAddresses } from "../../checks/support/inspect";
+import {
+  countServers,
   oneLine,
   parseEnv,
   parseHosts,
@@ -17,8 +20,6 @@ import {
   parsePing,
   parseTotalRequests,
   redisCliError,
-  runningTaskAddresses,
-  countServers,
 } from "../../checks/support/parse";
 import { linkVarPattern } from "../../lib/links";
 

@@ -1,0 +1,96 @@
+// @ts-check
+// What `docker inspect` says about containers and swarm tasks, read. Pure.
+const { oneLine } = require("./parse");
+
+/**
+ * @typedef {object} ContainerReadiness what `docker inspect` says about a container
+ * @property {boolean} running running (not paused or restarting), healthy or not
+ * @property {boolean} ready running and, if it has a healthcheck, healthy
+ * @property {boolean} final it has stopped for good (exited, dead, being removed): no point waiting
+ * @property {string} describe e.g. "running, health: starting"
+ */
+
+/**
+ * Reads the JSON of `docker inspect --format '{{json .State}}'`. A container is ready when it is
+ * running (not paused or restarting) and, if it has a healthcheck, healthy; it is `final` when it
+ * has stopped and will not come back by itself (exited, dead or being removed; "created" and
+ * "restarting" may still start).
+ * @param {string} stateJson
+ * @returns {ContainerReadiness}
+ */
+function containerReadiness(stateJson) {
+  /** @type {unknown} */
+  let parsed;
+  try {
+    parsed = JSON.parse(stateJson);
+  } catch {
+    return {
+      running: false,
+      ready: false,
+      final: false,
+      describe: `unreadable state ${JSON.stringify(stateJson.trim())}`,
+    };
+  }
+  if (typeof parsed !== "object" || parsed === null) {
+    return {
+      running: false,
+      ready: false,
+      final: false,
+      describe: `unreadable state ${JSON.stringify(stateJson.trim())}`,
+    };
+  }
+  const state = /** @type {Record<string, unknown>} */ (parsed);
+  const status = typeof state.Status === "string" ? state.Status : "unknown";
+  const health = /** @type {{ Status?: unknown, Log?: unknown } | null | undefined} */ (state.Health);
+  const healthStatus = health && typeof health.Status === "string" ? health.Status : undefined;
+  let describe = status;
+  if (status === "exited") describe += ` (exit code ${state.ExitCode})`;
+  if (typeof state.Error === "string" && state.Error !== "") describe += `, error: ${state.Error}`;
+  if (healthStatus) {
+    describe += `, health: ${healthStatus}`;
+    const log = Array.isArray(health?.Log) ? health.Log : [];
+    const last = /** @type {{ Output?: unknown } | undefined} */ (log[log.length - 1]);
+    if (healthStatus !== "healthy" && last && typeof last.Output === "string" && last.Output.trim()) {
+      describe += ` (last health check: ${oneLine(last.Output)})`;
+    }
+  }
+  const running = state.Running === true && state.Paused !== true && state.Restarting !== true;
+  return {
+    running,
+    ready: running && (healthStatus === undefined || healthStatus === "healthy"),
+    final: ["exited", "dead", "removing"].includes(status) && state.Restarting !== true,
+    describe,
+  };
+}
+
+/**
+ * The addresses on `network` of the running tasks in `docker inspect --type task` output (a JSON
+ * array of tasks): each task's first address on that network, without its prefix length, sorted.
+ * Tasks in any other state, or not on that network, are left out; unreadable input gives none.
+ * @param {string} tasksJson
+ * @param {string} network the network's name
+ * @returns {string[]}
+ */
+function runningTaskAddresses(tasksJson, network) {
+  /** @type {unknown} */
+  let parsed;
+  try {
+    parsed = JSON.parse(tasksJson);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  /** @type {string[]} */
+  const addresses = [];
+  for (const task of parsed) {
+    if (task?.Status?.State !== "running" || !Array.isArray(task.NetworksAttachments)) continue;
+    const attachment = task.NetworksAttachments.find(
+      (/** @type {any} */ a) => a?.Network?.Spec?.Name === network && Array.isArray(a.Addresses),
+    );
+    const first = attachment?.Addresses?.[0];
+    if (typeof first === "string" && first !== "") addresses.push(first.replace(/\/\d+$/, ""));
+  }
+  return addresses.sort();
+}
+
+module.exports = { containerReadiness, runningTaskAddresses };
