@@ -2,7 +2,7 @@
 // containers (target container) or as Docker Swarm services (target swarm, see docs/swarm.md).
 // Config is read once, here; each step gets only what it needs.
 import * as docker from "@pulumi/docker";
-import { loadConfig } from "./lib/stackConfig";
+import { loadConfig } from "./lib/config";
 import { targets } from "./components/targets";
 import { RedisPassword } from "./components/RedisPassword";
 import { LinkArgs, LinkedContainer } from "./components/LinkedContainer";

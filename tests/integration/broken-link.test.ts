@@ -19,7 +19,7 @@ import {
 import { programConfig, programNames } from "./program-stack";
 
 const WORK_DIR = path.join(FIXTURES_DIR, "broken-link");
-// The fixture's project name, which is also its config namespace (lib/stackConfig.ts uses cfg.name).
+// The fixture's project name, which is also its config namespace (lib/config/load.ts uses cfg.name).
 const STACK_NAME = uniqueName("broken-link");
 const LABEL = "broken-link";
 const ALIAS = "redis";

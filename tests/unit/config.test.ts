@@ -4,15 +4,13 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   CONFIG_KEYS,
   ConfigError,
-  ConfigKeySpec,
   InvalidConfigError,
-  gatewayAddress,
   parseConfig,
   ParseOptions,
   StackConfig,
   subnetHost,
+  loadConfig,
 } from "../../lib/config";
-import { loadConfig } from "../../lib/stackConfig";
 
 type Raw = Record<string, string>;
 
@@ -44,12 +42,10 @@ const DEFAULTS: StackConfig = {
   probeName: "link-probe",
   networkName: "container-links",
   networkSubnet: "172.31.240.0/24",
-  redisAddress: "172.31.240.10",
   appPort: 3000,
   redisImage: "redis:7.0",
   nodeImage: "node:18-bookworm-slim",
   probeImage: "busybox:1.35",
-  dataVolume: "redis-server-data",
   retainData: true,
   checkRequests: 3,
   readyTimeoutSeconds: 60,
@@ -109,19 +105,16 @@ describe("valid overrides", () => {
     [{ linkAlias: "r" }, { linkAlias: "r" }],
     [{ linkAlias: "redis-server" }, { linkAlias: "redis-server" }],
     [{ linkAlias: "a".repeat(63) }, { linkAlias: "a".repeat(63) }],
-    [{ redisName: "my_redis.1" }, { redisName: "my_redis.1", dataVolume: "my_redis.1-data" }],
-    [{ redisName: "r2" }, { redisName: "r2", dataVolume: "r2-data" }],
-    [{ redisName: "r".repeat(63) }, { redisName: "r".repeat(63), dataVolume: `${"r".repeat(63)}-data` }],
+    [{ redisName: "my_redis.1" }, { redisName: "my_redis.1" }],
+    [{ redisName: "r2" }, { redisName: "r2" }],
+    [{ redisName: "r".repeat(63) }, { redisName: "r".repeat(63) }],
     [{ appName: "app2" }, { appName: "app2" }],
     [{ cliName: "cli" }, { cliName: "cli" }],
     [{ probeName: "probe" }, { probeName: "probe" }],
     [{ networkName: "links_net.1" }, { networkName: "links_net.1" }],
-    [{ networkSubnet: "10.10.0.0/16" }, { networkSubnet: "10.10.0.0/16", redisAddress: "10.10.0.10" }],
-    [
-      { networkSubnet: "192.168.5.16/28" },
-      { networkSubnet: "192.168.5.16/28", redisAddress: "192.168.5.26" },
-    ],
-    [{ networkSubnet: "172.20.8.0/21" }, { networkSubnet: "172.20.8.0/21", redisAddress: "172.20.8.10" }],
+    [{ networkSubnet: "10.10.0.0/16" }, { networkSubnet: "10.10.0.0/16" }],
+    [{ networkSubnet: "192.168.5.16/28" }, { networkSubnet: "192.168.5.16/28" }],
+    [{ networkSubnet: "172.20.8.0/21" }, { networkSubnet: "172.20.8.0/21" }],
     [{ appPort: "1" }, { appPort: 1 }],
     [{ appPort: "3001" }, { appPort: 3001 }],
     [{ appPort: "65535" }, { appPort: 65535 }],
@@ -421,8 +414,8 @@ describe("cross-key rules", () => {
     expect(parseError({ redisName: "bad name" }).errors.map((e) => e.key)).toEqual(["redisName"]);
   });
 
-  test("an explicit dataVolume wins over the derived one", () => {
-    expect(parse({ redisName: "cache", dataVolume: "keep-me" }).dataVolume).toBe("keep-me");
+  test("dataVolume is absent when unset (the data store names the volume after Redis)", () => {
+    expect(Object.hasOwn(parse({ redisName: "cache" }), "dataVolume")).toBe(false);
   });
 
   test("the same value is accepted in different namespaces (network and container names)", () => {
@@ -528,48 +521,13 @@ describe("subnet helpers", () => {
   ])("subnetHost(%j, %d) throws", (cidr, n, message) => {
     expect(() => subnetHost(cidr, n)).toThrow(message);
   });
-
-  test.each<[string, string]>([
-    ["172.31.240.0/24", "172.31.240.1"],
-    ["10.10.0.0/16", "10.10.0.1"],
-    ["192.168.5.16/28", "192.168.5.17"],
-  ])("gatewayAddress(%j) = %j", (cidr, expected) => {
-    expect(gatewayAddress(cidr)).toBe(expected);
-  });
-
-  test("the gateway and Redis get different addresses in the default subnet", () => {
-    expect(gatewayAddress(DEFAULTS.networkSubnet)).toBe("172.31.240.1");
-    expect(DEFAULTS.redisAddress).toBe("172.31.240.10");
-  });
 });
-
-// The `config:` section of Pulumi.yaml, rebuilt from CONFIG_KEYS. The secret key is left out: Pulumi makes a
-// declared key without a default mandatory, and a secret key cannot have a default.
-function pulumiYamlConfig(keys: ReadonlyArray<ConfigKeySpec>): string {
-  const lines = ["config:"];
-  for (const k of keys.filter((spec) => spec.default !== undefined)) {
-    const def = typeof k.default === "string" ? JSON.stringify(k.default) : String(k.default);
-    lines.push(
-      `  ${k.key}:`,
-      `    type: ${k.type}`,
-      `    default: ${def}`,
-      `    description: ${JSON.stringify(k.description)}`,
-    );
-  }
-  return lines.join("\n");
-}
 
 describe("Pulumi.yaml and docs/config.md", () => {
   const doc = fs.readFileSync(path.join(__dirname, "../../docs/config.md"), "utf8");
-  const project = fs.readFileSync(path.join(__dirname, "../../Pulumi.yaml"), "utf8");
 
-  test("Pulumi.yaml declares exactly CONFIG_KEYS (type, default, description)", () => {
-    const start = project.indexOf("\nconfig:\n");
-    expect(start).toBeGreaterThan(0);
-    expect(project.slice(start + 1).trimEnd()).toBe(pulumiYamlConfig(CONFIG_KEYS));
-  });
-
-  const rows = doc
+  const keys = doc.slice(doc.indexOf("\n## Keys\n"), doc.indexOf("\n## ", doc.indexOf("\n## Keys\n") + 1));
+  const rows = keys
     .split("\n")
     .filter((line) => line.startsWith("| `"))
     .map((line) =>

@@ -1,7 +1,8 @@
-// Pulumi adapter for lib/config.ts: feeds parseConfig from the stack's configuration and hands the
-// Redis password back as a secret Output. Call loadConfig() once (in index.ts) and pass the result down.
+// The Pulumi adapter: feeds parseConfig from the stack's configuration and hands the Redis password
+// back as a secret Output. Call loadConfig() once, at the top of the program, and pass the result down.
 import * as pulumi from "@pulumi/pulumi";
-import { InvalidConfigError, parseConfig, StackConfig } from "./config";
+import { InvalidConfigError } from "./errors";
+import { parseConfig, StackConfig } from "./parse";
 
 export interface LoadedConfig {
   config: StackConfig;

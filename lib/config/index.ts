@@ -1,0 +1,10 @@
+// The stack's configuration: keys and defaults from Pulumi.yaml (schema), the rules (rules, ipv4),
+// parsing into one typed StackConfig (parse) and the Pulumi adapter the program calls (load).
+export { CONFIG_KEYS, CONFIG_NAMESPACE, configDefault } from "./schema";
+export type { ConfigKeySpec, ConfigType } from "./schema";
+export { ConfigError, InvalidConfigError } from "./errors";
+export { APP_PUBLISH_MODES, LINK_MODES, parseConfig, TARGETS } from "./parse";
+export type { AppPublish, LinkMode, ParseOptions, StackConfig, Target } from "./parse";
+export { subnetHost } from "./ipv4";
+export { loadConfig } from "./load";
+export type { LoadedConfig } from "./load";

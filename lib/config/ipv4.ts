@@ -1,0 +1,59 @@
+// IPv4 arithmetic for the network settings: strict CIDR parsing and host addresses of a subnet.
+import { showValue } from "./errors";
+
+/** A CIDR block: the address as written (host bits may be set) and the prefix length. */
+export interface Cidr {
+  /** Address as an unsigned 32-bit integer. */
+  address: number;
+  prefix: number;
+}
+
+const OCTET = "(0|[1-9][0-9]{0,2})";
+const CIDR = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}/(0|[1-9][0-9]?)$`);
+
+/** Strict dotted-quad CIDR: no leading zeros, octets 0-255, prefix 0-32. Undefined when malformed. */
+export function parseCidr(text: string): Cidr | undefined {
+  const m = CIDR.exec(text);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  return { address: octets.reduce((acc, o) => acc * 256 + o, 0), prefix };
+}
+
+function blockSize(prefix: number): number {
+  return 2 ** (32 - prefix);
+}
+
+/** The block's network address: its address with the host bits cleared. */
+export function networkAddress({ address, prefix }: Cidr): number {
+  return address - (address % blockSize(prefix));
+}
+
+export function formatIPv4(address: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join(".");
+}
+
+/** The block written canonically, host bits cleared ("172.31.240.5/24" → "172.31.240.0/24"). */
+export function canonicalCidr(cidr: Cidr): string {
+  return `${formatIPv4(networkAddress(cidr))}/${cidr.prefix}`;
+}
+
+/**
+ * The n-th host address of a subnet given as a canonical IPv4 CIDR ("172.31.240.0/24", 10 →
+ * "172.31.240.10"). n counts from 1 (Docker makes host 1 the gateway) and must leave room for the
+ * broadcast address. Throws on a malformed CIDR, one with host bits set, or n outside 1..(size - 2).
+ */
+export function subnetHost(cidr: string, n: number): string {
+  const parsed = parseCidr(cidr);
+  if (!parsed) throw new Error(`${showValue(cidr)} is not an IPv4 CIDR (a.b.c.d/prefix)`);
+  if (networkAddress(parsed) !== parsed.address) {
+    throw new Error(`${showValue(cidr)} is not a network address (host bits are set)`);
+  }
+  const last = blockSize(parsed.prefix) - 2;
+  if (last < 1) throw new RangeError(`${cidr} has no host addresses`);
+  if (!Number.isInteger(n) || n < 1 || n > last) {
+    throw new RangeError(`host ${n} is outside ${cidr} (hosts 1-${last})`);
+  }
+  return formatIPv4(parsed.address + n);
+}
