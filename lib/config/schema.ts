@@ -58,7 +58,7 @@ export function readSchema(text: string, file = "Pulumi.yaml"): { namespace: str
     const configType = type as ConfigType;
     const typed =
       typeof value === JS_TYPES[configType] && (configType !== "integer" || Number.isInteger(value));
-    if (!typed) throw new Error(`${where}.default must be a ${configType}`);
+    if (!typed) throw new Error(`${where}.default must be of type ${configType}`);
     if (typeof description !== "string" || description === "") {
       throw new Error(`${where}.description must be a non-empty string`);
     }
