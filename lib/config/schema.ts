@@ -85,7 +85,31 @@ export function configDefault(key: string): string | number | boolean {
   return value;
 }
 
-/** The known key an unknown one was probably meant to be: the same letters in another case. */
+/** Edit distance of two short strings (insertions, deletions, substitutions). */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The known key an unknown one was probably meant to be: same letters in another case, or a typo or two. */
 export function closestKey(unknown: string): string | undefined {
-  return CONFIG_KEYS.find((k) => k.key.toLowerCase() === unknown.toLowerCase())?.key;
+  const lower = unknown.toLowerCase();
+  let best: { key: string; d: number } | undefined;
+  for (const { key } of CONFIG_KEYS) {
+    if (Math.abs(key.length - lower.length) > 2) continue;
+    const d = distance(lower, key.toLowerCase());
+    if (d <= 2 && (best === undefined || d < best.d)) best = { key, d };
+  }
+  return best?.key;
 }

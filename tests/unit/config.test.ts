@@ -464,13 +464,15 @@ describe("redisPassword (secret)", () => {
 });
 
 describe("unknown keys", () => {
-  test("misspelt and foreign keys are reported when presentKeys is given", () => {
+  test("misspelt and foreign keys are reported when presentKeys is given, with the key meant", () => {
     const err = parseError(
       { appPort: "3001" },
-      { presentKeys: ["appPort", "appport", "colour", "bad key\n"] },
+      { presentKeys: ["appPort", "appport", "retainDate", "redisPasword", "colour", "bad key\n"] },
     );
     expect(err.errors.map((e) => e.message)).toEqual([
       "container-links:appport: (value not shown) is not a known key (did you mean appPort?)",
+      "container-links:retainDate: (value not shown) is not a known key (did you mean retainData?)",
+      "container-links:redisPasword: (value not shown) is not a known key (did you mean redisPassword?)",
       "container-links:colour: (value not shown) is not a known key",
       'container-links:"bad key\\n": (value not shown) is not a known key',
     ]);
