@@ -5,6 +5,7 @@ export type { ConfigKeySpec, ConfigType } from "./schema";
 export { ConfigError, InvalidConfigError } from "./errors";
 export { APP_PUBLISH_MODES, LINK_MODES, parseConfig, TARGETS } from "./parse";
 export type { AppPublish, LinkMode, ParseOptions, StackConfig, Target } from "./parse";
-export { subnetHost } from "./ipv4";
+export { subnetConflicts, subnetHost } from "./ipv4";
+export type { EngineNetwork } from "./ipv4";
 export { loadConfig } from "./load";
 export type { LoadedConfig } from "./load";

@@ -1,4 +1,5 @@
-// IPv4 arithmetic for the network settings: strict CIDR parsing and host addresses of a subnet.
+// IPv4 arithmetic for the network settings: strict CIDR parsing, host addresses of a subnet, the
+// special-purpose ranges a stack network must stay out of, and overlap with the engine's networks.
 import { showValue } from "./errors";
 
 /** A CIDR block: the address as written (host bits may be set) and the prefix length. */
@@ -39,6 +40,13 @@ export function canonicalCidr(cidr: Cidr): string {
   return `${formatIPv4(networkAddress(cidr))}/${cidr.prefix}`;
 }
 
+/** Whether two blocks share any address. */
+export function overlaps(a: Cidr, b: Cidr): boolean {
+  const aStart = networkAddress(a);
+  const bStart = networkAddress(b);
+  return aStart < bStart + blockSize(b.prefix) && bStart < aStart + blockSize(a.prefix);
+}
+
 /**
  * The n-th host address of a subnet given as a canonical IPv4 CIDR ("172.31.240.0/24", 10 →
  * "172.31.240.10"). n counts from 1 (Docker makes host 1 the gateway) and must leave room for the
@@ -56,4 +64,52 @@ export function subnetHost(cidr: string, n: number): string {
     throw new RangeError(`host ${n} is outside ${cidr} (hosts 1-${last})`);
   }
   return formatIPv4(parsed.address + n);
+}
+
+/**
+ * Special-purpose ranges (RFC 6890) that belong to the host's own plumbing, not to a container
+ * network: routes into them would shadow the host itself, its multicast, or the link-local metadata
+ * services of cloud machines (169.254.169.254).
+ */
+export const RESERVED_RANGES: ReadonlyArray<{ cidr: string; name: string }> = [
+  { cidr: "0.0.0.0/8", name: '"this network"' },
+  { cidr: "127.0.0.0/8", name: "loopback" },
+  { cidr: "169.254.0.0/16", name: "link-local" },
+  { cidr: "224.0.0.0/4", name: "multicast" },
+  { cidr: "240.0.0.0/4", name: "reserved (and broadcast)" },
+];
+
+/** The first reserved range a block overlaps, if any. */
+export function reservedRangeOf(cidr: Cidr): { cidr: string; name: string } | undefined {
+  return RESERVED_RANGES.find((range) => overlaps(cidr, parseCidr(range.cidr)!));
+}
+
+/** A network as the engine lists it (`docker network inspect`: Name, IPAM.Config[].Subnet). */
+export interface EngineNetwork {
+  name: string;
+  subnets: string[];
+}
+
+/**
+ * The engine's networks whose subnets share an address with `subnet` (the stack's, canonical IPv4),
+ * as { name, subnet } in the order given. The stack's own network (named ownNetworkName) is not a
+ * conflict; IPv6 and unreadable subnets cannot overlap an IPv4 one and are passed over.
+ */
+export function subnetConflicts(
+  subnet: string,
+  networks: readonly EngineNetwork[],
+  ownNetworkName: string,
+): { name: string; subnet: string }[] {
+  const own = parseCidr(subnet);
+  if (!own) throw new Error(`${showValue(subnet)} is not an IPv4 CIDR (a.b.c.d/prefix)`);
+  return networks
+    .filter((network) => network.name !== ownNetworkName)
+    .flatMap((network) =>
+      network.subnets
+        .filter((other) => {
+          const parsed = parseCidr(other);
+          return parsed !== undefined && overlaps(own, parsed);
+        })
+        .map((other) => ({ name: network.name, subnet: other })),
+    );
 }

@@ -29,7 +29,7 @@ const REDIS_PASSWORD: ConfigKeySpec = {
   type: "string",
   secret: true,
   description:
-    "Optional Redis password, set with --secret: 1-512 characters from A-Z a-z 0-9 . _ + / = and hyphen, not starting with a hyphen.",
+    "Optional Redis password, set with --secret: 16-512 characters from A-Z a-z 0-9 . _ + / = and hyphen, not starting with a hyphen.",
 };
 
 const TYPES: readonly ConfigType[] = ["string", "integer", "boolean"];

@@ -98,6 +98,17 @@ describe("valid overrides", () => {
     ["networkSubnet", "10.10.0.0/16", "10.10.0.0/16"],
     ["networkSubnet", "192.168.5.16/28", "192.168.5.16/28"],
     ["networkSubnet", "172.20.8.0/21", "172.20.8.0/21"],
+    // Next to the reserved ranges, not in them.
+    ["networkSubnet", "1.0.0.0/16", "1.0.0.0/16"],
+    ["networkSubnet", "126.255.255.0/24", "126.255.255.0/24"],
+    ["networkSubnet", "128.0.0.0/16", "128.0.0.0/16"],
+    ["networkSubnet", "169.253.255.0/24", "169.253.255.0/24"],
+    ["networkSubnet", "169.255.0.0/16", "169.255.0.0/16"],
+    ["networkSubnet", "223.255.255.0/24", "223.255.255.0/24"],
+    ["linkAlias", "localhost2", "localhost2"],
+    ["linkAlias", "my-localhost", "my-localhost"],
+    ["networkName", "bridge2", "bridge2"],
+    ["networkName", "my_host", "my_host"],
     ["appPort", "1", 1],
     ["appPort", "3001", 3001],
     ["appPort", "65535", 65535],
@@ -153,6 +164,11 @@ const IMAGE =
 const BOOL = 'is not "true" or "false"';
 const CIDR = "is not an IPv4 CIDR (a.b.c.d/prefix)";
 const PREFIX = "has a prefix outside 16-28";
+const PRIVATE = "range; use a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)";
+const DOCKER_NETWORK =
+  "is the name of a network Docker manages itself (host, bridge, none, ingress, docker_gwbridge)";
+const SELF_NAME =
+  "names the container itself in every /etc/hosts (localhost and its IPv6 siblings); choose another alias";
 const a64 = "a".repeat(64);
 
 describe("rejected values", () => {
@@ -217,9 +233,20 @@ describe("rejected values", () => {
     ["linkAlias", "$(id)", '"$(id)"', ALIAS],
     ["linkAlias", "redis;ls", '"redis;ls"', ALIAS],
     ["linkAlias", "redis\n", '"redis\\n"', ALIAS],
+    ["linkAlias", "localhost", '"localhost"', SELF_NAME],
+    ["linkAlias", "LocalHost", '"LocalHost"', SELF_NAME],
+    ["linkAlias", "ip6-localhost", '"ip6-localhost"', SELF_NAME],
+    ["linkAlias", "ip6-allrouters", '"ip6-allrouters"', SELF_NAME],
     ["networkName", "net work", '"net work"', NETWORK],
     ["networkName", "-net", '"-net"', NETWORK],
     ["networkName", a64, `"${"a".repeat(60)}"... (64 characters)`, NETWORK],
+    ["networkName", "host", '"host"', DOCKER_NETWORK],
+    ["networkName", "bridge", '"bridge"', DOCKER_NETWORK],
+    ["networkName", "none", '"none"', DOCKER_NETWORK],
+    ["networkName", "ingress", '"ingress"', DOCKER_NETWORK],
+    ["networkName", "docker_gwbridge", '"docker_gwbridge"', DOCKER_NETWORK],
+    ["networkName", "Bridge", '"Bridge"', DOCKER_NETWORK],
+    ["networkName", "HOST", '"HOST"', DOCKER_NETWORK],
     [
       "networkSubnet",
       "172.31.240.5/24",
@@ -244,6 +271,46 @@ describe("rejected values", () => {
     ["networkSubnet", "172.31.240.0/24 ", '"172.31.240.0/24 "', CIDR],
     ["networkSubnet", "fd00::/64", '"fd00::/64"', CIDR],
     ["networkSubnet", "", '""', CIDR],
+    ["networkSubnet", "0.0.0.0/16", '"0.0.0.0/16"', `overlaps 0.0.0.0/8, the "this network" ${PRIVATE}`],
+    [
+      "networkSubnet",
+      "0.255.255.0/24",
+      '"0.255.255.0/24"',
+      `overlaps 0.0.0.0/8, the "this network" ${PRIVATE}`,
+    ],
+    ["networkSubnet", "127.0.0.0/24", '"127.0.0.0/24"', `overlaps 127.0.0.0/8, the loopback ${PRIVATE}`],
+    ["networkSubnet", "127.255.0.0/16", '"127.255.0.0/16"', `overlaps 127.0.0.0/8, the loopback ${PRIVATE}`],
+    [
+      "networkSubnet",
+      "169.254.0.0/16",
+      '"169.254.0.0/16"',
+      `overlaps 169.254.0.0/16, the link-local ${PRIVATE}`,
+    ],
+    [
+      "networkSubnet",
+      "169.254.169.0/24",
+      '"169.254.169.0/24"',
+      `overlaps 169.254.0.0/16, the link-local ${PRIVATE}`,
+    ],
+    ["networkSubnet", "224.0.0.0/24", '"224.0.0.0/24"', `overlaps 224.0.0.0/4, the multicast ${PRIVATE}`],
+    [
+      "networkSubnet",
+      "239.255.255.0/24",
+      '"239.255.255.0/24"',
+      `overlaps 224.0.0.0/4, the multicast ${PRIVATE}`,
+    ],
+    [
+      "networkSubnet",
+      "240.0.0.0/16",
+      '"240.0.0.0/16"',
+      `overlaps 240.0.0.0/4, the reserved (and broadcast) ${PRIVATE}`,
+    ],
+    [
+      "networkSubnet",
+      "255.255.255.240/28",
+      '"255.255.255.240/28"',
+      `overlaps 240.0.0.0/4, the reserved (and broadcast) ${PRIVATE}`,
+    ],
     ["redisImage", "Redis:7", '"Redis:7"', IMAGE],
     ["redisImage", "redis:7.0; rm -rf /", '"redis:7.0; rm -rf /"', IMAGE],
     ["redisImage", "redis 7", '"redis 7"', IMAGE],
@@ -413,34 +480,41 @@ describe("cross-key rules", () => {
 });
 
 describe("redisPassword (secret)", () => {
-  test.each(["s3cr3t.P+/=_-x", "a", "a".repeat(512), "0123abcd", "YWJj+/=="])(
-    "%j is accepted and not returned",
-    (pw) => {
-      const config = parse({ redisPassword: pw });
-      expect(config).toStrictEqual(DEFAULTS);
-      if (pw.length >= 8) expect(JSON.stringify(config)).not.toContain(pw);
-    },
-  );
+  test.each([
+    "s3cr3t.P+/=_-x12",
+    "a".repeat(16),
+    "a".repeat(512),
+    "123e4567-e89b-12d3-a456-426614174000",
+    "YWJjZGVmZ2hpamtsbW5vcA==",
+    "0123456789abcdef0123456789abcdef",
+  ])("%j is accepted and not returned", (pw) => {
+    const config = parse({ redisPassword: pw });
+    expect(config).toStrictEqual(DEFAULTS);
+    expect(JSON.stringify(config)).not.toContain(pw);
+  });
 
   test.each([
-    "has space",
-    'quote"',
-    "it's",
-    "new\nline",
-    "-leading",
+    "a".repeat(15),
+    "0123abcd",
+    "YWJj+/==",
+    "has space in the middle",
+    'quote"quote"quote"quote"',
+    "it's a long enough one",
+    "new\nline-and-long-enough",
+    "-leading-and-long-enough",
     "a".repeat(513),
-    "$(id)",
-    "pa;ss",
-    "back\\",
-    "tab\t",
-    "ünï",
+    "$(id)$(id)$(id)$(id)",
+    "pa;sspa;sspa;sspa;ss",
+    "back\\back\\back\\back\\",
+    "tab\ttab\ttab\ttab\t",
+    "ünïcödé-long-enough",
   ])("%j is rejected without showing it", (pw) => {
     const err = parseError({ redisPassword: pw });
     expect(err.errors).toHaveLength(1);
     expect(err.errors[0].key).toBe("redisPassword");
     expect(err.errors[0].value).toBe("(secret)");
     expect(err.errors[0].message).toBe(
-      'container-links:redisPassword: (secret) must be 1-512 characters from A-Z a-z 0-9 . _ + / = -, not starting with "-"',
+      'container-links:redisPassword: (secret) must be 16-512 characters from A-Z a-z 0-9 . _ + / = -, not starting with "-"',
     );
     expect(JSON.stringify(err)).not.toContain(pw);
     expect(err.message).not.toContain(pw);
@@ -451,11 +525,11 @@ describe("redisPassword (secret)", () => {
   });
 
   test("a password stored in plain text is rejected when isSecret says so", () => {
-    const err = parseError({ redisPassword: "plaintext1" }, { isSecret: () => false });
+    const err = parseError({ redisPassword: "plaintext-plaintext" }, { isSecret: () => false });
     expect(err.errors.map((e) => e.message)).toEqual([
       "container-links:redisPassword: (secret) is stored in plain text; set it with `pulumi config set --secret redisPassword <value>`",
     ]);
-    expect(err.message).not.toContain("plaintext1");
+    expect(err.message).not.toContain("plaintext");
   });
 
   test("isSecret is not consulted for an unset password", () => {
@@ -502,7 +576,7 @@ describe("loadConfig (Pulumi adapter)", () => {
     pulumi.runtime.setAllConfig(
       {
         "container-links:appPort": "3001",
-        "container-links:redisPassword": "hunter2hunter2",
+        "container-links:redisPassword": "hunter2hunter2hunter2",
         "docker:host": "x",
       },
       ["container-links:redisPassword"],
@@ -514,7 +588,7 @@ describe("loadConfig (Pulumi adapter)", () => {
     const plain = await new Promise<string>((resolve) =>
       pulumi.unsecret(loaded.redisPassword!).apply(resolve),
     );
-    expect(plain).toBe("hunter2hunter2");
+    expect(plain).toBe("hunter2hunter2hunter2");
   });
 
   test("no password configured: no Output", () => {
@@ -542,7 +616,7 @@ describe("loadConfig (Pulumi adapter)", () => {
     expect(message).toContain(
       "container-links:appport: (value not shown) is not a known key (did you mean appPort?)",
     );
-    expect(message).toContain("container-links:redisPassword: (secret) must be 1-512 characters");
+    expect(message).toContain("container-links:redisPassword: (secret) must be 16-512 characters");
     expect(message).toContain("container-links:redisPassword: (secret) is stored in plain text");
     expect(message).not.toContain("hunter");
     expect((thrown as Error).cause).toBeInstanceOf(InvalidConfigError);

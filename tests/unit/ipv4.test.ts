@@ -1,5 +1,5 @@
 // IPv4 arithmetic of lib/config/ipv4.ts, by table.
-import { subnetHost } from "../../lib/config";
+import { EngineNetwork, subnetConflicts, subnetHost } from "../../lib/config";
 
 describe("subnetHost", () => {
   test.each<[string, number, string]>([
@@ -29,5 +29,53 @@ describe("subnetHost", () => {
     ["1.2.3.4/24\n", 1, '"1.2.3.4/24\\n" is not an IPv4 CIDR (a.b.c.d/prefix)'],
   ])("subnetHost(%j, %d) throws", (cidr, n, message) => {
     expect(() => subnetHost(cidr, n)).toThrow(message);
+  });
+});
+
+describe("subnetConflicts", () => {
+  // What `docker network inspect` might list on a busy engine.
+  const NETWORKS: EngineNetwork[] = [
+    { name: "bridge", subnets: ["172.17.0.0/16"] },
+    { name: "host", subnets: [] },
+    { name: "container-links", subnets: ["172.31.240.0/24"] },
+    { name: "other-stack", subnets: ["172.31.0.0/16"] },
+    { name: "dual-stack", subnets: ["fd00:1::/64", "10.99.0.0/24"] },
+    { name: "written-loosely", subnets: ["192.168.1.5/24"] },
+  ];
+
+  // [the stack's subnet, its network's name, the conflicts]
+  test.each<[string, string, { name: string; subnet: string }[]]>([
+    // A second `up`: the stack's own network is there already and is no conflict; a wider one is.
+    ["172.31.240.0/24", "container-links", [{ name: "other-stack", subnet: "172.31.0.0/16" }]],
+    // Under another name the same subnet conflicts too.
+    [
+      "172.31.240.0/24",
+      "renamed",
+      [
+        { name: "container-links", subnet: "172.31.240.0/24" },
+        { name: "other-stack", subnet: "172.31.0.0/16" },
+      ],
+    ],
+    ["172.17.255.0/24", "container-links", [{ name: "bridge", subnet: "172.17.0.0/16" }]],
+    ["172.16.0.0/15", "container-links", [{ name: "bridge", subnet: "172.17.0.0/16" }]],
+    ["172.18.0.0/16", "container-links", []],
+    ["172.16.0.0/16", "container-links", []],
+    ["10.99.0.128/25", "container-links", [{ name: "dual-stack", subnet: "10.99.0.0/24" }]],
+    ["10.98.255.0/24", "container-links", []],
+    ["10.99.1.0/24", "container-links", []],
+    ["192.168.1.0/28", "container-links", [{ name: "written-loosely", subnet: "192.168.1.5/24" }]],
+    ["192.168.2.0/24", "container-links", []],
+  ])("%s (own network %s)", (subnet, own, conflicts) => {
+    expect(subnetConflicts(subnet, NETWORKS, own)).toEqual(conflicts);
+  });
+
+  test("an engine with no networks has no conflicts", () => {
+    expect(subnetConflicts("172.31.240.0/24", [], "container-links")).toEqual([]);
+  });
+
+  test("a malformed subnet of the stack's is an error, not an empty answer", () => {
+    expect(() => subnetConflicts("172.31.240/24", NETWORKS, "container-links")).toThrow(
+      '"172.31.240/24" is not an IPv4 CIDR (a.b.c.d/prefix)',
+    );
   });
 });
