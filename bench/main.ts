@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { appSourceHash } from "../components/AppImage";
+import { configDefault } from "../lib/config";
 import {
   docker,
   leftovers,
@@ -40,8 +41,12 @@ import {
 import { openBenchStack, runStackPath, STACK_NAME_PREFIX } from "./stack";
 import { ensureWrk, runThroughputRep, THROUGHPUT_NAMES } from "./throughput";
 
-/** The stack's images (its config defaults), used by both paths. */
-const IMAGES = { redis: "redis:7.0", probe: "busybox:1.35", node: "node:18-bookworm-slim" };
+/** The stack's images (its config defaults in Pulumi.yaml), used by both paths. */
+const IMAGES = {
+  redis: String(configDefault("redisImage")),
+  probe: String(configDefault("probeImage")),
+  node: String(configDefault("nodeImage")),
+};
 /** Host ports 3171-3179 and subnet 172.31.250.0/24 are the bench's own. */
 const PORTS = { raw: 3171, stack: 3172, throughput: 3173 };
 const SUBNET = "172.31.250.0/24";

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# Makes sure the images the stack runs exist locally: present, else pulled where a registry
-# answers, else built as stand-ins from Debian's packages (mmdebstrap on the host, then
-# `docker import` and `docker build`; nothing inside a container needs the network).
+# Makes sure the images the stack runs by default exist locally: present, else pulled where a
+# registry answers, else built as stand-ins from Debian's packages (mmdebstrap on the host, then
+# `docker import` and `docker build`; nothing inside a container needs the network). The names are
+# the config defaults in Pulumi.yaml (redisImage, nodeImage, probeImage).
 # Usage: scripts/images.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[ $# -eq 0 ] || die "usage: scripts/images.sh"
 
 mkdir -p "$LOG_DIR" "$CACHE_DIR/images"
+config_default() {
+  node "$REPO_ROOT/scripts/config-default.js" "$1" 2>>"$LOG_DIR/images.log" ||
+    die "cannot read the default of $1 from Pulumi.yaml (npm packages installed? log: $LOG_DIR/images.log)"
+}
+redis_image=$(config_default redisImage)
+node_image=$(config_default nodeImage)
+probe_image=$(config_default probeImage)
 packages=redis-server,redis-tools,nodejs,busybox-static
 base_key=$(echo "$DEBIAN_SUITE $packages" | sha256sum | cut -c1-12)
 base_image="container-links/debian-base:$DEBIAN_SUITE-$base_key"
@@ -79,6 +88,6 @@ ensure_image() {
   fi
 }
 
-ensure_image redis "$REDIS_IMAGE"
-ensure_image node "$NODE_IMAGE"
-ensure_image busybox "$PROBE_IMAGE"
+ensure_image redis "$redis_image"
+ensure_image node "$node_image"
+ensure_image busybox "$probe_image"

@@ -1,8 +1,11 @@
-// toolchain/versions.env is the one place for pinned versions; package.json, package-lock.json and
-// the config defaults must agree with it.
+// toolchain/versions.env is the one place for pinned versions; package.json and package-lock.json
+// must agree with it. Images are not pinned there: their names are the config defaults in
+// Pulumi.yaml, which scripts read with scripts/config-default.js.
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { CONFIG_KEYS } from "../../lib/config";
+import { promisify } from "util";
+import { configDefault } from "../../lib/config";
 
 const root = path.join(__dirname, "..", "..");
 const versions = Object.fromEntries(
@@ -43,11 +46,24 @@ describe("toolchain/versions.env", () => {
     expect(manifest.pulumi).toMatchObject({ resource: true, version: versions[key] });
   });
 
-  test.each([
-    ["redisImage", "REDIS_IMAGE"],
-    ["nodeImage", "NODE_IMAGE"],
-    ["probeImage", "PROBE_IMAGE"],
-  ])("config default %s is the image the bootstrap provides (%s)", (key, variable) => {
-    expect(CONFIG_KEYS.find((k) => k.key === key)?.default).toBe(versions[variable]);
+  test("names no image (Pulumi.yaml's defaults are the one place)", () => {
+    expect(Object.keys(versions).filter((key) => key.endsWith("_IMAGE"))).toEqual([]);
+  });
+});
+
+describe("image defaults for the scripts", () => {
+  const IMAGE_KEYS = ["redisImage", "nodeImage", "probeImage"];
+
+  test.each(IMAGE_KEYS)("scripts/config-default.js prints Pulumi.yaml's %s", async (key) => {
+    const { stdout } = await promisify(execFile)("node", [
+      path.join(root, "scripts", "config-default.js"),
+      key,
+    ]);
+    expect(stdout).toBe(`${configDefault(key)}\n`);
+  });
+
+  // scripts/images.sh builds a stand-in only for a tag that names a version line.
+  test.each(IMAGE_KEYS)("the default %s names a version line in its tag", (key) => {
+    expect(String(configDefault(key))).toMatch(/^[a-z0-9./-]+:[0-9]+(\.[0-9]+)*(-[a-z0-9-]+)?$/);
   });
 });
