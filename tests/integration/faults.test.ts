@@ -150,7 +150,7 @@ describe.each(MODES)("linkMode $mode", ({ mode, port, subnet }) => {
     try {
       await docker(["stop", names.redis]);
       // Docker hands out the lowest free default-bridge address: the squatter takes the one Redis had.
-      await docker(["run", "-d", "--init", "--name", squatter, "busybox:1.35", "sleep", "600"]);
+      await docker(["run", "-d", "--init", "--name", squatter, "busybox:1.38", "sleep", "600"]);
       const squatterIp = (await inspectContainer(squatter)).NetworkSettings.Networks.bridge.IPAddress;
       if (oldBridgeIp !== undefined) expect(squatterIp).toBe(oldBridgeIp);
       await docker(["start", names.redis]);
@@ -204,7 +204,7 @@ describe("a readiness wait that times out", () => {
   let ps: ProgramStack | undefined;
   let contextDir: string | undefined;
 
-  // A stand-in for redis:7.0 whose redis-server says why on stdout and then never accepts a
+  // A stand-in for the Redis image whose redis-server says why on stdout and then never accepts a
   // connection: the container runs, but Redis is never ready. Built locally from busybox (no pull).
   beforeAll(async () => {
     contextDir = fs.mkdtempSync(path.join(os.tmpdir(), "it-ops-fake-redis-"));
@@ -221,7 +221,7 @@ describe("a readiness wait that times out", () => {
     );
     fs.writeFileSync(
       path.join(contextDir, "Dockerfile"),
-      "FROM busybox:1.35\nCOPY redis-server /usr/local/bin/redis-server\nEXPOSE 6379\n",
+      "FROM busybox:1.38\nCOPY redis-server /usr/local/bin/redis-server\nEXPOSE 6379\n",
     );
     await new Promise<void>((resolve, reject) =>
       execFile(

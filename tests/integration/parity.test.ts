@@ -123,7 +123,7 @@ beforeAll(
       PROBE_NAME,
       "--link",
       `${redis.name}:${ALIAS}`,
-      "busybox:1.35",
+      "busybox:1.38",
       "sleep",
       "600",
     ]);

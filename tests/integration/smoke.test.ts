@@ -70,7 +70,7 @@ test(
     expect(gone.summary.result).toBe("succeeded");
     expect(await leftovers(STACK_NAME)).toEqual([]);
     // keepLocally: destroy leaves the shared image in the engine (no registry to pull it back from).
-    await docker(["image", "inspect", "--format", "{{.Id}}", "busybox:1.35"]);
+    await docker(["image", "inspect", "--format", "{{.Id}}", "busybox:1.38"]);
 
     await removeStack(stack);
     const stacks = await stack.workspace.listStacks();

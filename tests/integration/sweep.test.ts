@@ -28,7 +28,7 @@ async function leave(prefix: string): Promise<void> {
     `${prefix}-net`,
     "-v",
     `${prefix}-data:/data`,
-    "busybox:1.35",
+    "busybox:1.38",
     "true",
   ]);
 }
