@@ -14,8 +14,10 @@ import {
   subnetProblem,
   volumeNameProblem,
 } from "./rules";
+import type { LinkMode } from "../links";
 
-export type LinkMode = "legacy" | "network";
+export type { LinkMode };
+
 export type Target = "container" | "swarm";
 export type AppPublish = "ingress" | "gateway";
 

@@ -1,6 +1,6 @@
 // Rules for single values. Each returns the problem as the rest of a message line ("is not a valid
 // ...") or undefined when the value is fine; parse.ts names the key and shows the value.
-import { canonicalCidr, networkAddress, parseCidr, reservedRangeOf } from "./ipv4";
+import { canonicalCidr, networkAddress, parseCidr, reservedRangeOf } from "../ipv4";
 
 // Docker's container-name rule (daemon/names.go), capped at 63 so a name can be a hostname.
 const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;

@@ -1,5 +1,5 @@
-// IPv4 arithmetic of lib/config/ipv4.ts, by table.
-import { EngineNetwork, subnetConflicts, subnetHost } from "../../lib/config";
+// IPv4 arithmetic of lib/ipv4.ts, by table.
+import { EngineNetwork, subnetConflicts, subnetHost } from "../../lib/ipv4";
 
 describe("subnetHost", () => {
   test.each<[string, number, string]>([
