@@ -29,7 +29,7 @@ const REDIS_PASSWORD: ConfigKeySpec = {
   type: "string",
   secret: true,
   description:
-    "Optional Redis password, set with --secret: 16-512 characters from A-Z a-z 0-9 . _ + / = and hyphen, not starting with a hyphen.",
+    "Redis password, set with --secret: 16-512 characters from A-Z a-z 0-9 . _ + / = and hyphen, not starting with a hyphen (unset: the stack generates one and keeps it).",
 };
 
 const TYPES: readonly ConfigType[] = ["string", "integer", "boolean"];
