@@ -36,7 +36,7 @@ export function networkAddress({ address, prefix }: Cidr): number {
   return address - (address % blockSize(prefix));
 }
 
-export function formatIPv4(address: number): string {
+function formatIPv4(address: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join(".");
 }
 
@@ -46,7 +46,7 @@ export function canonicalCidr(cidr: Cidr): string {
 }
 
 /** Whether two blocks share any address. */
-export function overlaps(a: Cidr, b: Cidr): boolean {
+function overlaps(a: Cidr, b: Cidr): boolean {
   const aStart = networkAddress(a);
   const bStart = networkAddress(b);
   return aStart < bStart + blockSize(b.prefix) && bStart < aStart + blockSize(a.prefix);
@@ -75,7 +75,7 @@ export function subnetHost(cidr: string, n: number): string {
  * network: routes into them would shadow the host itself, its multicast, or the link-local metadata
  * services of cloud machines (169.254.169.254).
  */
-export const RESERVED_RANGES: ReadonlyArray<{ cidr: string; name: string }> = [
+const RESERVED_RANGES: ReadonlyArray<{ cidr: string; name: string }> = [
   { cidr: "0.0.0.0/8", name: '"this network"' },
   { cidr: "127.0.0.0/8", name: "loopback" },
   { cidr: "169.254.0.0/16", name: "link-local" },

@@ -55,7 +55,7 @@ export interface StackConfig {
 }
 
 /** The integer keys' ranges (their descriptions in Pulumi.yaml state the same). */
-export const INTEGER_RANGES: Readonly<Record<string, readonly [number, number]>> = {
+const INTEGER_RANGES: Readonly<Record<string, readonly [number, number]>> = {
   appPort: [1, 65535],
   checkRequests: [1, 1000],
   readyTimeoutSeconds: [1, 3600],

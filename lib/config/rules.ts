@@ -76,7 +76,7 @@ export function imageProblem(value: string): string | undefined {
 // shell, URL userinfo or Redis config-line parser treats specially except "/"; a leading "-" could
 // read as an option. Generated passwords (hex, base64, base64url, UUIDs) fit. One message whatever
 // is wrong, so that it tells nothing about the value.
-export const MIN_PASSWORD_LENGTH = 16;
+const MIN_PASSWORD_LENGTH = 16;
 const PASSWORD = new RegExp(`^[A-Za-z0-9._+/=][A-Za-z0-9._+/=-]{${MIN_PASSWORD_LENGTH - 1},511}$`);
 
 export function passwordProblem(value: string): string | undefined {
@@ -85,7 +85,7 @@ export function passwordProblem(value: string): string | undefined {
     : `must be ${MIN_PASSWORD_LENGTH}-512 characters from A-Z a-z 0-9 . _ + / = -, not starting with "-"`;
 }
 
-export const SUBNET_PREFIXES = { min: 16, max: 28 } as const;
+const SUBNET_PREFIXES = { min: 16, max: 28 } as const;
 
 export function subnetProblem(value: string): string | undefined {
   const cidr = parseCidr(value);
