@@ -100,6 +100,13 @@ export class LinkedContainer extends pulumi.ComponentResource {
           ? linkTo.apply(hostsEntry).apply(({ ip, names }) => [{ host: names.join(" "), ip }])
           : [],
         networksAdvanced: [{ name: link.network }],
+        // The link as `docker inspect` shows it (`redis-server:redis`, as --link writes it). Taken from
+        // the source in both modes, so the container always depends on it: Pulumi then replaces the
+        // two in the right order when the link mode changes (a dependency that comes and goes with
+        // the mode makes it create the new container before the old one is gone).
+        labels: [
+          { label: "container-links.link", value: linkTo.apply((l) => `${l.source.name}:${l.alias}`) },
+        ],
         ports: args.ports,
         uploads: args.files?.map((file) => ({ file: file.path, content: file.content })),
         tty: args.interactive,

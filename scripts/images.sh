@@ -90,12 +90,13 @@ build_standin() {
   line=$(tag_line "$name")
   ensure_base
   context=$(mktemp -d)
-  cp "$REPO_ROOT/images/$kind/Dockerfile" "$context/"
+  cp "$REPO_ROOT/images/$kind"/* "$context/"
   case $kind in
     redis) version=$(package_version redis-server) ;;
     busybox)
       version=$(package_version busybox-static)
-      tar -xOf "$rootfs" ./usr/bin/busybox >"$context/busybox"
+      # From the base image, which outlives the root file system's tarball in the cache.
+      docker run --rm --entrypoint cat "$base_image" /usr/bin/busybox >"$context/busybox"
       chmod 755 "$context/busybox"
       ;;
     node)
@@ -111,16 +112,25 @@ build_standin() {
   in_line "$version" "$line" || die "$name: the stand-in would be $kind $version, not in the $line line"
   say "images: building $name ($kind $version)"
   DOCKER_BUILDKIT=0 docker build -q --build-arg "BASE=$base_image" --build-arg "VERSION=$version" \
+    --label "container-links.recipe=$(recipe "$kind")" \
     -t "$name" "$context" >>"$LOG_DIR/images.log" 2>&1 || die "building $name failed (log: $LOG_DIR/images.log)"
   rm -rf "$context"
 }
 
+# A short hash of what a stand-in is built from (its folder under images/): an edit rebuilds it.
+recipe() { hash_files "$REPO_ROOT/images/$1"/*; }
+
+label() { docker image inspect -f "{{index .Config.Labels \"$2\"}}" "$1"; }
+
 ensure_image() {
   local kind=$1 name=$2
-  if docker image inspect "$name" >/dev/null 2>&1; then
+  if docker image inspect "$name" >/dev/null 2>&1 && [ "$(label "$name" container-links.local-build)" = true ] &&
+    [ "$(label "$name" container-links.recipe)" != "$(recipe "$kind")" ]; then
+    say "images: $name is a stand-in built from an older images/$kind: building it again"
+    build_standin "$kind" "$name"
+  elif docker image inspect "$name" >/dev/null 2>&1; then
     local origin=official
-    [ "$(docker image inspect -f '{{index .Config.Labels "container-links.local-build"}}' "$name")" = true ] &&
-      origin="local stand-in"
+    [ "$(label "$name" container-links.local-build)" = true ] && origin="local stand-in"
     say "images: $name present ($origin)"
   elif downloads_allowed && timeout 300 docker pull -q "$name" >>"$LOG_DIR/images.log" 2>&1; then
     say "images: $name pulled from a registry"

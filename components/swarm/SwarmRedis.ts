@@ -72,7 +72,8 @@ export class SwarmRedis extends pulumi.ComponentResource implements DataStore {
         replicas: 1,
         network: { id: this.network.id, aliases: [args.alias] },
         containerSpec: {
-          commands: redisServerArgs(`/run/secrets/${AUTH_FILE}`),
+          // Arguments to the image's own entrypoint (which `commands` would replace), as on plain containers.
+          args: redisServerArgs(`/run/secrets/${AUTH_FILE}`),
           secrets: [{ secretId: auth.id, secretName: auth.name, fileName: AUTH_FILE }],
           mounts: [{ type: "volume", source: volume.name, target: "/data" }],
           healthcheck: REDIS_HEALTHCHECK,

@@ -12,6 +12,7 @@ import {
   countedGet,
   inspectContainer,
   opened,
+  outputValues,
   openProgramStack,
   ProgramStack,
   REMOVE_BUDGET_MS,
@@ -125,6 +126,23 @@ test(
     }
   },
   BUDGET_MS.up + 60_000,
+);
+
+test(
+  "switching linkMode on the running stack, both ways: each up replaces what must change, in order; the count goes on",
+  async () => {
+    const { stack, url } = opened(ps);
+    for (const linkMode of ["network", "legacy"]) {
+      const before = await countedGet(url);
+      await stack.setConfig("linkMode", { value: linkMode });
+      const result = await up(stack, LABEL);
+      expect(result.summary.result).toBe("succeeded");
+      expect(verificationOf(result).ok).toBe(true);
+      expect(outputValues(result).link).toMatchObject({ mode: linkMode });
+      expect(totalBeforeChecks(result)).toBe(before);
+    }
+  },
+  2 * BUDGET_MS.up + 60_000,
 );
 
 test(

@@ -64,6 +64,7 @@ describe("LinkedContainer", () => {
     ]);
     expect(inputs.hosts).toEqual([{ host: "db-main 9b478dd7e8b0 redis-server", ip: "10.20.30.10" }]);
     expect(inputs.networksAdvanced).toEqual([{ name: "net-id" }]);
+    expect(inputs.labels).toEqual([{ label: "container-links.link", value: "redis-server:db-main" }]);
     expect(inputs).toMatchObject({ restart: "unless-stopped", securityOpts: ["no-new-privileges:true"] });
     expect(await resolved(pulumi, c.linkOutputs)).toEqual({
       mode: "legacy",
@@ -92,6 +93,8 @@ describe("LinkedContainer", () => {
     const inputs = inputsOf(CONTAINER, "web2");
     expect(inputs.envs).toEqual(["X=1"]);
     expect(inputs.hosts ?? []).toEqual([]);
+    // The link is labelled in both modes (so the container depends on its source in both).
+    expect(inputs.labels).toEqual([{ label: "container-links.link", value: "redis-server:redis" }]);
     expect(await resolved(pulumi, c.linkOutputs)).toEqual({
       mode: "network",
       alias: "redis",

@@ -51,7 +51,7 @@ describe("SwarmRedis", () => {
       endpointSpec: { mode: "dnsrr" },
     });
     const spec = s.taskSpec.containerSpec;
-    expect(spec.commands).toEqual([
+    expect(spec.args).toEqual([
       "redis-server",
       "/run/secrets/redis-auth.conf",
       "--appendonly",
