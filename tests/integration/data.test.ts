@@ -5,6 +5,7 @@
 // (the volume stays) and a new up that continues the count from it; then retainData false, where
 // destroy removes the volume. The retained volume is removed at the end whatever happened.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { configDefault } from "../../lib/config";
 import { BUDGET_MS, destroy, docker, leftovers, uniqueName, up } from "./harness";
 import {
   checkTotals,
@@ -155,6 +156,33 @@ test(
     expect(gone.summary.result).toBe("succeeded");
     expect(await leftovers(STACK_NAME)).toEqual([`volume ${names.volume}`]);
 
+    const result = await up(stack, LABEL);
+    expect(result.summary.result).toBe("succeeded");
+    expect(verificationOf(result).ok).toBe(true);
+    expect(totalBeforeChecks(result)).toBe(before);
+  },
+  BUDGET_MS.destroy + BUDGET_MS.up + 60_000,
+);
+
+test(
+  "a volume left by a Redis image whose user has another uid is taken over, its data kept",
+  async () => {
+    const { stack, names, url } = opened(ps);
+    const before = await countedGet(url);
+    const gone = await destroy(stack, LABEL);
+    expect(gone.summary.result).toBe("succeeded");
+    // As an older image (Debian's redis user, uid 100) would have left it.
+    await docker([
+      "run",
+      "--rm",
+      "-v",
+      `${names.volume}:/data`,
+      String(configDefault("probeImage")),
+      "chown",
+      "-R",
+      "100:101",
+      "/data",
+    ]);
     const result = await up(stack, LABEL);
     expect(result.summary.result).toBe("succeeded");
     expect(verificationOf(result).ok).toBe(true);
