@@ -2,7 +2,7 @@
 // containers (target container) or as Docker Swarm services (target swarm, see docs/swarm.md).
 // Config is read once, here; each step gets only what it needs.
 import * as docker from "@pulumi/docker";
-import { loadConfig } from "./lib/config";
+import { checkAgainstEngine, loadConfig } from "./lib/config";
 import { targets } from "./components/targets";
 import { RedisPassword } from "./components/RedisPassword";
 import { LinkArgs, LinkedContainer } from "./components/LinkedContainer";
@@ -11,6 +11,7 @@ import { RedisCli } from "./components/RedisCli";
 import { Verification } from "./components/Verification";
 
 const { config, redisPassword } = loadConfig();
+checkAgainstEngine(config);
 const target = targets[config.target];
 const password = new RedisPassword("redis-password", { configured: redisPassword }).value;
 

@@ -10,3 +10,4 @@ export { subnetConflicts, subnetHost } from "../ipv4";
 export type { EngineNetwork } from "../ipv4";
 export { loadConfig } from "./load";
 export type { LoadedConfig } from "./load";
+export { checkAgainstEngine, engineProblems } from "./engine";

@@ -95,6 +95,9 @@ export function plain(value: unknown): unknown {
  * `commandStdout` gives for it (throw there for a command the test does not expect); the app
  * image's invoke prints BUILT_IMAGE_ID.
  */
+/** The networks of a fresh engine as the program lists them: name, then subnets. */
+export const ENGINE_NETWORKS = "bridge 172.17.0.0/16\nhost \nnone \n";
+
 export function recordingMocks(
   registrations: Registration[],
   commandStdout: (name: string, inputs: Record<string, unknown>) => string = programStdout,
@@ -164,9 +167,21 @@ export function useMocks(pulumi: Pulumi): Registration[] {
  */
 export async function loadProgram(
   config: Record<string, string>,
-  { secrets = [], registrations = [] }: { secrets?: string[]; registrations?: Registration[] } = {},
+  {
+    secrets = [],
+    registrations = [],
+    engineNetworks = ENGINE_NETWORKS,
+  }: { secrets?: string[]; registrations?: Registration[]; engineNetworks?: string } = {},
 ): Promise<{ pulumi: Pulumi; program: typeof import("../../index"); registrations: Registration[] }> {
   jest.resetModules();
+  // The engine the program checks its config against: its networks as the docker CLI would list them.
+  jest.doMock("../../lib/config/engine", () => {
+    const actual = jest.requireActual("../../lib/config/engine");
+    return {
+      ...actual,
+      checkAgainstEngine: (c: unknown) => actual.checkAgainstEngine(c, () => engineNetworks),
+    };
+  });
   const pulumi: Pulumi = await import("@pulumi/pulumi");
   await pulumi.runtime.setMocks(recordingMocks(registrations), PROJECT, "unit", false);
   pulumi.runtime.setAllConfig(

@@ -181,7 +181,9 @@ describe.each(SHAPES)("the program, target $target, linkMode $linkMode", ({ targ
   });
 
   test("the app image is built from app/ unless appImage is set; the generated password is made once", () => {
-    expect(registrations.filter((r) => r.type === RUN)).toHaveLength(1);
+    expect(registrations.filter((r) => r.type === RUN).map((r) => String(r.inputs.command))).toEqual([
+      expect.stringContaining("docker build"),
+    ]);
     expect(registered(registrations, COMMAND, "redis-password-generated").inputs).toMatchObject({
       logging: "none",
     });
@@ -198,6 +200,28 @@ describe("invalid configuration", () => {
     expect(pulumi.RunError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain(
       'container-links:appPort: "70000" is not an integer in 1-65535',
+    );
+    expect(registrations).toEqual([]);
+  });
+});
+
+describe("the config against the engine", () => {
+  test("a subnet that overlaps one of the engine's networks stops the program, naming the key, before anything is made", async () => {
+    const registrations: Registration[] = [];
+    const error = await loadProgram(
+      { networkSubnet: "10.20.30.0/24" },
+      {
+        registrations,
+        engineNetworks: "bridge 172.17.0.0/16\nsomeone-elses 10.20.0.0/16\ncontainer-links 10.20.30.0/24\n",
+      },
+    ).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(pulumi.RunError.isInstance(error)).toBe(true);
+    // The stack's own network (container-links) is no conflict; the other one is.
+    expect((error as Error).message).toContain(
+      'container-links:networkSubnet: "10.20.30.0/24" overlaps the engine\'s network someone-elses (10.20.0.0/16)',
     );
     expect(registrations).toEqual([]);
   });
