@@ -8,7 +8,7 @@ import * as command from "@pulumi/command";
 export const APP_DIR = path.join(__dirname, "..", "app");
 
 export interface AppImageArgs {
-  /** The app's name (container or service); the image is `container-links/<name>:<hash of app/>`. */
+  /** The app's name (container or service); the image is `container-links/<name>:<hash of app/ and nodeImage>`. */
   appName: string;
   /** The Node.js base image the app is built on (a local image is used as it is). */
   nodeImage: string;
@@ -50,7 +50,12 @@ export class AppImage extends pulumi.ComponentResource {
 
   constructor(name: string, args: AppImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-links:app:AppImage", name, {}, opts);
-    const tag = `container-links/${args.appName.toLowerCase()}:${appSourceHash(APP_DIR)}`;
+    // The tag names what the image is built from, app/ and the base: either changing builds a new one.
+    const built = crypto
+      .createHash("sha256")
+      .update(`${appSourceHash(APP_DIR)}\0${args.nodeImage}`)
+      .digest("hex");
+    const tag = `container-links/${args.appName.toLowerCase()}:${built.slice(0, 12)}`;
     const environment = { TAG: tag, NODE_IMAGE: args.nodeImage, CONTEXT: APP_DIR, SERVICE: args.appName };
 
     const ensured = command.local.runOutput(
@@ -72,6 +77,18 @@ export class AppImage extends pulumi.ComponentResource {
     this.imageId = owner.stdout;
     this.registerOutputs({ imageId: this.imageId });
   }
+}
+
+/**
+ * The app image's tag: `container-links/<app name>:<hash>`, the hash naming what it is built from
+ * (app/'s sources and the base image), so that changing either builds a new image.
+ */
+export function appImageTag(appName: string, nodeImage: string): string {
+  const built = crypto
+    .createHash("sha256")
+    .update(`${appSourceHash(APP_DIR)}\0${nodeImage}`)
+    .digest("hex");
+  return `container-links/${appName.toLowerCase()}:${built.slice(0, 12)}`;
 }
 
 /**

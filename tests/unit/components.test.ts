@@ -7,7 +7,7 @@ import { RedisServer } from "../../components/RedisServer";
 import { CounterApp } from "../../components/CounterApp";
 import { RedisCli } from "../../components/RedisCli";
 import { RedisPassword } from "../../components/RedisPassword";
-import { AppImage, appSourceHash, APP_DIR } from "../../components/AppImage";
+import { AppImage, appImageTag, APP_DIR } from "../../components/AppImage";
 import { Verification } from "../../components/Verification";
 import {
   BUILT_IMAGE_ID,
@@ -253,7 +253,11 @@ describe("AppImage", () => {
   test("made sure of on every run (an invoke), owned by a command that removes the tag with the stack", async () => {
     const image = new AppImage("img", { appName: "Unit-App", nodeImage: "node:unit" });
     expect(await resolved(pulumi, image.imageId)).toBe(BUILT_IMAGE_ID);
-    const tag = `container-links/unit-app:${appSourceHash(APP_DIR)}`;
+    const tag = appImageTag("Unit-App", "node:unit");
+    expect(tag).toMatch(/^container-links\/unit-app:[0-9a-f]{12}$/);
+    // Another base image is another image; the same inputs, the same tag.
+    expect(appImageTag("Unit-App", "node:other")).not.toBe(tag);
+    expect(appImageTag("Unit-App", "node:unit")).toBe(tag);
     const environment = { TAG: tag, NODE_IMAGE: "node:unit", CONTEXT: APP_DIR, SERVICE: "Unit-App" };
     expect(registered(registrations, RUN, RUN).inputs).toMatchObject({ environment });
     const owner = inputsOf(COMMAND, "img");
