@@ -11,8 +11,10 @@ import { RedisCli } from "./components/RedisCli";
 import { Verification } from "./components/Verification";
 
 const { config, redisPassword } = loadConfig();
+// Before anything is made: a subnet none of the engine's networks uses.
 checkAgainstEngine(config);
 const target = targets[config.target];
+// The configured password, or one the stack generates once and keeps (encrypted) in its state.
 const password = new RedisPassword("redis-password", { configured: redisPassword }).value;
 
 // Start Data Store: docker run -d --name redis-server redis
