@@ -15,8 +15,9 @@ export interface AppImageArgs {
 }
 
 // Builds the tag unless it is there already, then prints its ID. Runs on every preview and update,
-// so an image removed by hand is built again: `docker compose up --build` without the rebuild.
-const ENSURE = [
+// so an image removed by hand is built again: `docker compose up --build` without the rebuild. The
+// bench builds its app image with it too. Environment: TAG, NODE_IMAGE, CONTEXT (app/).
+export const ENSURE_APP_IMAGE = [
   'if ! docker image inspect "$TAG" >/dev/null 2>&1; then',
   '  DOCKER_BUILDKIT=0 docker build --quiet --build-arg NODE_IMAGE="$NODE_IMAGE" --tag "$TAG" "$CONTEXT" >/dev/null || exit 1',
   "fi",
@@ -50,16 +51,11 @@ export class AppImage extends pulumi.ComponentResource {
 
   constructor(name: string, args: AppImageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("container-links:app:AppImage", name, {}, opts);
-    // The tag names what the image is built from, app/ and the base: either changing builds a new one.
-    const built = crypto
-      .createHash("sha256")
-      .update(`${appSourceHash(APP_DIR)}\0${args.nodeImage}`)
-      .digest("hex");
-    const tag = `container-links/${args.appName.toLowerCase()}:${built.slice(0, 12)}`;
+    const tag = appImageTag(args.appName, args.nodeImage);
     const environment = { TAG: tag, NODE_IMAGE: args.nodeImage, CONTEXT: APP_DIR, SERVICE: args.appName };
 
     const ensured = command.local.runOutput(
-      { command: ENSURE, environment, logging: "stderr" },
+      { command: ENSURE_APP_IMAGE, environment, logging: "stderr" },
       { parent: this },
     );
     const owner = new command.local.Command(
