@@ -1,66 +1,25 @@
-// bench/results/latest.svg: the run's results as a plain SVG bar chart, written by hand (no
-// dependencies). Three panels: the deploy cycle (raw CLI vs stack, seconds), the app's throughput
-// next to the plain Node.js ceiling (requests/s), and the `pulumi up` timeline of the median run.
-// Bars are medians, whiskers span min to max. Pure: returns the SVG text.
-import { BenchResults, formatPercent, formatRatio, seconds } from "./report";
-import { Summary, TimelineSummary } from "./stats";
-
-const WIDTH = 860;
-const LABEL_WIDTH = 250;
-const NOTE_WIDTH = 70;
-const PLOT_WIDTH = WIDTH - LABEL_WIDTH - NOTE_WIDTH - 20;
-const BAR_HEIGHT = 12;
-const FONT = "font-family='sans-serif' font-size='12'";
-
-export const COLORS = {
-  raw: "#4e79a7",
-  stack: "#f28e2b",
-  app: "#59a14f",
-  ceiling: "#9c9c9c",
-  span: "#e15759",
-  grid: "#dddddd",
-  text: "#222222",
-};
-
-/** Characters that may not appear as such in SVG text or attribute values. */
-export function escapeXml(text: string): string {
-  return text.replace(
-    /[<>&'"]/g,
-    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[c] as string,
-  );
-}
-
-/**
- * An axis from 0 with "nice" ticks (1, 2 or 5 times a power of ten) covering `max` in at most
- * `maxTicks` steps: { step, top } with top >= max a multiple of step.
- */
-export function niceScale(max: number, maxTicks = 6): { step: number; top: number } {
-  if (!(max > 0) || !Number.isFinite(max)) {
-    return { step: 1, top: 1 };
-  }
-  const rough = max / maxTicks;
-  const power = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? 10 * power;
-  return { step, top: Math.ceil(max / step - 1e-9) * step };
-}
-
-function round(n: number): string {
-  return String(Math.round(n * 10) / 10);
-}
-
-function text(x: number, y: number, content: string, attrs = ""): string {
-  // An attribute may appear once per element: `attrs` can override the default font size.
-  const font = attrs.includes("font-size=") ? FONT.replace(/ font-size='[^']*'/, "") : FONT;
-  return `<text x='${round(x)}' y='${round(y)}' ${font}${attrs ? ` ${attrs}` : ""}>${escapeXml(content)}</text>`;
-}
-
-function rect(x: number, y: number, w: number, h: number, fill: string): string {
-  return `<rect x='${round(x)}' y='${round(y)}' width='${round(Math.max(0, w))}' height='${round(h)}' fill='${fill}'/>`;
-}
-
-function line(x1: number, y1: number, x2: number, y2: number, stroke: string, extra = ""): string {
-  return `<line x1='${round(x1)}' y1='${round(y1)}' x2='${round(x2)}' y2='${round(y2)}' stroke='${stroke}'${extra ? ` ${extra}` : ""}/>`;
-}
+// bench/results/latest.svg: the run's results as a plain SVG chart, written by hand (no
+// dependencies). Three panels: a stacked timeline of each path's cycle (raw CLI, compose, the stack's
+// up and destroy, its no-op up), each phase a segment laid end to end; the app's throughput next to
+// the plain Node.js ceiling; the resource steps of the median `pulumi up`. Pure: returns the SVG text.
+import { formatPercent, formatRatio, seconds } from "./format";
+import { BenchResults } from "./results";
+import { Summary } from "./stats";
+import {
+  axis,
+  BAR_HEIGHT,
+  COLORS,
+  escapeXml,
+  LABEL_WIDTH,
+  line,
+  niceScale,
+  PLOT_WIDTH,
+  rect,
+  round,
+  text,
+  WIDTH,
+} from "./svg";
+import { Phase, TimelineSummary } from "./timeline";
 
 interface Bar {
   summary: Summary;
@@ -74,24 +33,6 @@ interface BarRow {
   bars: Bar[];
   /** Right-hand note (a ratio). */
   note: string;
-}
-
-/** An x axis with grid lines from `top` to `bottom`; returns the SVG elements. */
-function axis(
-  top: number,
-  bottom: number,
-  scale: { step: number; top: number },
-  unit: string,
-  format: (v: number) => string,
-): string[] {
-  const out: string[] = [];
-  for (let v = 0; v <= scale.top + 1e-9; v += scale.step) {
-    const x = LABEL_WIDTH + (v / scale.top) * PLOT_WIDTH;
-    out.push(line(x, top, x, bottom, COLORS.grid));
-    out.push(text(x, bottom + 14, format(v), "text-anchor='middle' fill='#555'"));
-  }
-  out.push(text(LABEL_WIDTH + PLOT_WIDTH, bottom + 28, unit, "text-anchor='end' fill='#555'"));
-  return out;
 }
 
 /** A panel of grouped horizontal bars with whiskers; returns its elements and height. */
@@ -131,14 +72,71 @@ function barPanel(
   return { svg, height: y - y0 + 36 };
 }
 
-function legend(y: number, entries: [string, string][]): string[] {
-  const out: string[] = [];
-  let x = LABEL_WIDTH;
-  for (const [label, color] of entries) {
-    out.push(rect(x, y - 10, 12, 12, color), text(x + 17, y, label));
-    x += 30 + label.length * 7;
+/** Segment colours, by phase label, in the order the labels first appear. */
+const PALETTE = [
+  "#4e79a7",
+  "#f28e2b",
+  "#e15759",
+  "#76b7b2",
+  "#59a14f",
+  "#edc948",
+  "#b07aa1",
+  "#ff9da7",
+  "#9c755f",
+  "#bab0ac",
+  "#86bcb6",
+  "#d37295",
+];
+
+export interface StackedRow {
+  label: string;
+  phases: Phase[];
+  /** Right-hand note (e.g. the total or a ratio). */
+  note: string;
+}
+
+/** One bar per row, its phases laid end to end and coloured by label (a legend of labels below). */
+function stackedPanel(y0: number, title: string, rows: StackedRow[]): { svg: string[]; height: number } {
+  const totals = rows.map((r) => r.phases.reduce((sum, p) => sum + p.ms, 0));
+  const scale = niceScale(Math.max(...totals));
+  const x = (ms: number) => LABEL_WIDTH + (ms / scale.top) * PLOT_WIDTH;
+  const colours = new Map<string, string>();
+  for (const p of rows.flatMap((r) => r.phases)) {
+    if (!colours.has(p.label)) colours.set(p.label, PALETTE[colours.size % PALETTE.length]);
   }
-  return out;
+  const svg: string[] = [text(10, y0 + 14, title, "font-weight='bold'")];
+  const top = y0 + 24;
+  let y = top + 6;
+  const body: string[] = [];
+  const height = BAR_HEIGHT + 6;
+  for (const row of rows) {
+    body.push(text(LABEL_WIDTH - 8, y + height / 2 + 4, row.label, "text-anchor='end'"));
+    let at = 0;
+    for (const p of row.phases) {
+      const w = x(at + p.ms) - x(at);
+      body.push(
+        `<g>${rect(x(at), y, w, height, colours.get(p.label)!)}<title>${escapeXml(`${p.label} ${seconds(p.ms)} s`)}</title></g>`,
+      );
+      if (w > 34) body.push(text(x(at) + 3, y + height - 5, seconds(p.ms), "font-size='10' fill='white'"));
+      at += p.ms;
+    }
+    body.push(text(WIDTH - 10, y + height / 2 + 4, row.note, "text-anchor='end' font-weight='bold'"));
+    y += height + 6;
+  }
+  svg.push(...axis(top, y, scale, "seconds", (v) => String(Math.round(v / 100) / 10)), ...body);
+  // The legend wraps at the plot's width.
+  let lx = LABEL_WIDTH;
+  let ly = y + 44;
+  for (const [label, colour] of colours) {
+    const w = 30 + label.length * 6.5;
+    if (lx + w > WIDTH - 10) {
+      lx = LABEL_WIDTH;
+      ly += 16;
+    }
+    svg.push(rect(lx, ly - 10, 12, 12, colour), text(lx + 17, ly, label, "font-size='11'"));
+    lx += w;
+  }
+  return { svg, height: ly - y0 + 14 };
 }
 
 /** The chart of a run; panels whose phase did not run are left out. */
@@ -150,43 +148,46 @@ export function renderChart(r: BenchResults): string {
       10,
       40,
       `${r.startedAt} · ${r.settings.reps} interleaved repetitions · ${r.machine.cpus} CPUs, load ` +
-        `${r.machine.load.start.toFixed(2)} → ${r.machine.load.end.toFixed(2)} · bars: median, whiskers: min–max`,
+        `${r.machine.load.start.toFixed(2)} → ${r.machine.load.end.toFixed(2)} · medians`,
       "fill='#555'",
     ),
   );
   let y = 56;
-  const secs = (v: number) => `${seconds(v)} s`;
 
-  if (r.cycle) {
-    const { raw, stack, ratios } = r.cycle;
-    svg.push(
-      ...legend(y + 8, [
-        ["raw CLI", COLORS.raw],
-        ["stack (pulumi CLI)", COLORS.stack],
-      ]),
-    );
-    y += 16;
-    const pair = (label: string, rawS: Summary, stackS: Summary, ratioValue: number): BarRow => ({
-      label,
-      bars: [
-        { summary: rawS, color: COLORS.raw, label: secs(rawS.median) },
-        { summary: stackS, color: COLORS.stack, label: secs(stackS.median) },
-      ],
-      note: formatRatio(ratioValue),
-    });
-    const panel = barPanel(
-      y,
-      "Deploy cycle (stack / raw on the right)",
-      [
-        pair("up to verified", raw.upVerify, stack.up, ratios.up),
-        pair("no-op up (raw: up+verify)", raw.upVerify, stack.noopUp, ratios.noopUp),
-        pair("preview (raw: up+verify)", raw.upVerify, stack.preview, ratios.preview),
-        pair("teardown (rm -f / destroy)", raw.steps.rm, stack.destroy, ratios.teardown),
-        pair("full cycle", raw.total, stack.cycle, ratios.fullCycle),
-      ],
-      "seconds",
-      (v) => String(Math.round(v / 100) / 10),
-    );
+  if (r.cycle && r.profile) {
+    const { ratios } = r.cycle;
+    const sum = (phases: Phase[]) => phases.reduce((total, p) => total + p.ms, 0);
+    const stackCycle = [
+      ...r.profile.stack.up.map((p) => ({ ...p, label: `up: ${p.label}` })),
+      ...r.profile.stack.destroy.map((p) => ({ ...p, label: `destroy: ${p.label}` })),
+    ];
+    const rows: StackedRow[] = [
+      {
+        label: "raw CLI (the tutorial's commands)",
+        phases: r.profile.raw,
+        note: `${seconds(sum(r.profile.raw))} s`,
+      },
+      ...(r.profile.compose
+        ? [
+            {
+              label: "docker compose (verifies nothing)",
+              phases: r.profile.compose,
+              note: `${formatRatio(ratios.composeVsRaw?.cycle)} raw`,
+            },
+          ]
+        : []),
+      {
+        label: "stack: up + destroy",
+        phases: stackCycle,
+        note: `${formatRatio(ratios.stackVsRaw.cycle)} raw`,
+      },
+      {
+        label: "stack: no-op up",
+        phases: r.profile.stack.noopUp,
+        note: `${formatRatio(ratios.noopUp)} raw up`,
+      },
+    ];
+    const panel = stackedPanel(y, "Full cycle, phase by phase (the median repetition of each path)", rows);
     svg.push(...panel.svg);
     y += panel.height;
   }
@@ -196,7 +197,7 @@ export function renderChart(r: BenchResults): string {
     const rps = (v: number) => `${v.toFixed(0)}/s`;
     const panel = barPanel(
       y,
-      `App throughput, wrk -c${r.settings.wrk.connections} (app / ceiling on the right)`,
+      `App throughput, wrk -c${r.settings.wrk.connections} (app / ceiling on the right; whiskers: min–max)`,
       [
         {
           label: "counter app (Redis per request)",
@@ -225,10 +226,10 @@ export function renderChart(r: BenchResults): string {
   }
 
   if (r.cycle) {
-    const run = r.cycle.medianUpRep;
+    const run = r.cycle.medianRep;
     const panel = timelinePanel(
       y,
-      `pulumi up from an empty stack, run ${run + 1} (the median): resources`,
+      `pulumi up from an empty stack, repetition ${run + 1} (the median cycle): resource steps`,
       r.cycle.stack.reps[run].timelines.up,
     );
     svg.push(...panel.svg);

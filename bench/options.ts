@@ -11,26 +11,34 @@ export interface BenchOptions {
   durationS: number;
   connections: number;
   threads: number;
-  /** Rewrite the performance section of bench/README.md from this run. */
+  /** Pin wrk and the measured containers to separate CPUs. */
+  pin: boolean;
+  /** Run one more, untimed, stack cycle with process timings for the profile. */
+  profile: boolean;
+  /** Rewrite the performance sections of bench/README.md and README.md from this run. */
   updateReadme: boolean;
   help: boolean;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
-  --reps N          repetitions of each path, interleaved (default 3, at least 1)
-  --only PHASE      run one phase only: cycle (raw CLI vs stack) or throughput (wrk)
+  --reps N          repetitions of each path, interleaved (default 5, at least 1)
+  --only PHASE      run one phase only: cycle (raw CLI, compose, stack) or throughput (wrk)
   --duration S      seconds of each measured wrk run (default 10)
   --connections N   wrk connections (default 50)
   --threads N       wrk threads (default 2)
-  --update-readme   write this run's results into bench/README.md's performance section
+  --no-pin          let wrk and the containers share both CPUs (default: wrk on CPU 1, containers on 0)
+  --no-profile      skip the extra profiled stack cycle (process timings)
+  --update-readme   write this run's results into the performance sections of bench/README.md and README.md
   --help            this text`;
 
 const DEFAULTS: BenchOptions = {
-  reps: 3,
+  reps: 5,
   phases: ["cycle", "throughput"],
   durationS: 10,
   connections: 50,
   threads: 2,
+  pin: true,
+  profile: true,
   updateReadme: false,
   help: false,
 };
@@ -70,6 +78,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         options.phases = [phase];
         break;
       }
+      case "--no-pin":
+        options.pin = false;
+        break;
+      case "--no-profile":
+        options.profile = false;
+        break;
       case "--update-readme":
         options.updateReadme = true;
         break;

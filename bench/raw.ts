@@ -3,10 +3,11 @@
 // `docker rm -f`. Every step's output is checked, so a broken run fails instead of looking fast.
 import { isStrictlyIncreasingByOne } from "../checks/support/compare";
 import { parseEnv, parseHosts, parseKeys, parsePing, parseTotalRequests } from "../checks/support/parse";
-import { docker, httpGet, waitFor } from "../tests/integration/harness";
+import { docker, httpGet } from "../harness";
 import { linkVarPattern } from "../lib/links";
 import { now } from "./exec";
-import { RawRep, RawStepId } from "./report";
+import { RawRep, RawStepId } from "./results";
+import { firstOk } from "./ready";
 
 export interface RawPathSettings {
   images: { redis: string; app: string; probe: string };
@@ -70,13 +71,9 @@ export async function runRawPath(settings: RawPathSettings): Promise<RawRep> {
       { timeoutMs: RUN_TIMEOUT_MS },
     ),
   );
-  await step("ready", () =>
-    waitFor(async () => (await httpGet(url, 2_000)).status === 200, {
-      timeoutMs: settings.readyTimeoutMs,
-      intervalMs: 100,
-      what: `the app to answer 200 on ${url}`,
-    }),
-  );
+  const upMs = now() - start;
+  await step("ready", () => firstOk(settings.port, settings.readyTimeoutMs));
+  const firstOkMs = now() - start;
 
   const envOut = await step("env", () => probe(RAW_NAMES.env, ["env"]));
   const vars = parseEnv(envOut, linkVarPattern(ALIAS));
@@ -137,11 +134,11 @@ export async function runRawPath(settings: RawPathSettings): Promise<RawRep> {
   if (!keys.includes("ip") || !keys.includes("requests")) {
     fail("keys", "KEYS * to list ip and requests", keysOut);
   }
-  const upVerifyMs = now() - start;
+  const verifiedMs = now() - start;
 
   // -v: the redis image declares VOLUME /data; its anonymous volume goes with the container.
   await step("rm", () =>
     docker(["rm", "-f", "-v", RAW_NAMES.app, RAW_NAMES.redis], { timeoutMs: RUN_TIMEOUT_MS }),
   );
-  return { steps, upVerifyMs, totalMs: now() - start };
+  return { steps, upMs, firstOkMs, verifiedMs, downMs: steps.rm, cycleMs: now() - start };
 }

@@ -1,28 +1,31 @@
 // The stack path: the repository's own program on a bench stack with its own names, port and
-// subnet, timed as a user runs it: the pinned CLI (`pulumi up --yes --skip-preview`, as `npm run up`
-// does, then `pulumi stack output verification` for the verified outputs), a no-op `up`, `preview`
-// and `destroy`. Each command's engine events are read from its --event-log as they arrive, for the
-// timeline. The Automation API (the integration harness) only creates and removes the stack.
+// subnet, timed as a user runs it with the pinned CLI: `pulumi up --yes --skip-preview` (what
+// `npm run up` runs; its checks are resources, and a failed check fails it, so its return is
+// "verified"), a no-op `up` (with the refresh Pulumi.yaml asks for), and `destroy`. Each command's
+// engine events are read from its --event-log as they arrive, for the timeline. The Automation API
+// (harness/) only creates and removes the stack.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawn } from "child_process";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { leftovers, openStack, REPO_ROOT, toolchainEnv, uniqueName } from "../tests/integration/harness";
+import { docker, leftovers, openStack, REPO_ROOT, toolchainEnv, uniqueName } from "../harness";
 import { now } from "./exec";
-import { StackRep } from "./report";
-import { summarizeTimeline, TimelineEvent } from "./stats";
+import { firstOk } from "./ready";
+import { StackRep } from "./results";
+import { summarizeTimeline, TimelineEvent } from "./timeline";
 
 export interface StackPathSettings {
-  images: { redis: string; app: string; probe: string; node: string };
+  /** The prebuilt app image (config appImage); the other images are the stack's defaults. */
+  appImage: string;
   port: number;
   subnet: string;
+  readyTimeoutMs: number;
 }
 
 /** Every name the bench stack gives a container, network or volume starts with this. */
 export const STACK_PREFIX = "bench-s-";
-/** Stacks of the bench are `it-bench-<pid>-<random>` (uniqueName). */
-export const STACK_NAME_PREFIX = "it-bench-";
+const VOLUME = `${STACK_PREFIX}redis-data`;
 
 /** Creates the bench stack (empty) with its config. */
 export function openBenchStack(settings: StackPathSettings): Promise<Stack> {
@@ -35,15 +38,11 @@ export function openBenchStack(settings: StackPathSettings): Promise<Stack> {
       cliName: `${STACK_PREFIX}redis-cli`,
       probeName: `${STACK_PREFIX}link-probe`,
       networkName: `${STACK_PREFIX}net`,
-      dataVolume: `${STACK_PREFIX}redis-data`,
+      dataVolume: VOLUME,
       networkSubnet: settings.subnet,
       appPort: String(settings.port),
-      // The image the raw path runs: nothing is built inside the timed `up`.
-      appImage: settings.images.app,
-      redisImage: settings.images.redis,
-      probeImage: settings.images.probe,
-      nodeImage: settings.images.node,
-      retainData: "false",
+      // The image the other paths run: nothing is built inside the timed `up`.
+      appImage: settings.appImage,
     },
   });
 }
@@ -72,7 +71,9 @@ function changes(map: Record<string, number | undefined> | undefined): Record<st
 }
 
 /** What one timed CLI command produced. */
-interface CliRun {
+export interface CliRun {
+  /** When it was started (epoch milliseconds), to line up other processes' timings. */
+  startedAt: number;
   ms: number;
   stdout: string;
   events: TimelineEvent[];
@@ -86,7 +87,7 @@ const EVENT_POLL_MS = 20;
  * Runs the pinned `pulumi` with the project's environment (bounded), stamping each engine event
  * of its --event-log with the time it appeared, since the command started.
  */
-function pulumi(args: string[], stackName: string): Promise<CliRun> {
+export function pulumi(args: string[], stackName: string, env: Record<string, string> = {}): Promise<CliRun> {
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-events-"));
   const logFile = path.join(logDir, "events.jsonl");
   const events: TimelineEvent[] = [];
@@ -94,6 +95,7 @@ function pulumi(args: string[], stackName: string): Promise<CliRun> {
   let read = 0;
   let partial = "";
   const start = now();
+  const startedAt = Date.now();
   const collect = () => {
     let text: string;
     try {
@@ -126,7 +128,7 @@ function pulumi(args: string[], stackName: string): Promise<CliRun> {
       // --event-log is one of the CLI's debug flags (the Automation API enables them the same way).
       {
         cwd: REPO_ROOT,
-        env: { ...toolchainEnv(), PULUMI_DEBUG_COMMANDS: "true" },
+        env: { ...toolchainEnv(), PULUMI_DEBUG_COMMANDS: "true", ...env },
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
@@ -148,43 +150,51 @@ function pulumi(args: string[], stackName: string): Promise<CliRun> {
         );
         return;
       }
-      resolve({ ms, stdout, events, summary });
+      resolve({ startedAt, ms, stdout, events, summary });
     });
   });
 }
 
-/** One cycle on an empty bench stack; leaves it empty again. */
-export async function runStackPath(stack: Stack): Promise<StackRep> {
+/** One cycle on an empty bench stack; leaves it empty again. `env` goes to every CLI command. */
+export async function runStackPath(
+  stack: Stack,
+  settings: StackPathSettings,
+  env: Record<string, string> = {},
+): Promise<{ rep: StackRep; up: CliRun }> {
   const name = stack.name;
-  const first = await pulumi(["up", "--yes", "--skip-preview"], name);
+  const ready = firstOk(settings.port, settings.readyTimeoutMs).then(() => now());
+  ready.catch(() => undefined); // awaited below; a failed up must not leave it unhandled
+  const start = now();
+  const first = await pulumi(["up", "--yes", "--skip-preview"], name, env);
+  const firstOkAt = await ready;
+  // Untimed: the up's checks already passed (a failed one fails the up); this only confirms it.
   const output = await pulumi(["stack", "output", "verification", "--json"], name);
-  const upMs = first.ms + output.ms;
   const verification = JSON.parse(output.stdout) as { ok?: boolean } | null;
   if (verification?.ok !== true) {
     throw new Error(`stack path: up did not end with verified outputs: ${output.stdout.trim()}`);
   }
 
-  const second = await pulumi(["up", "--yes", "--skip-preview"], name);
-  const third = await pulumi(["preview"], name);
-  const gone = await pulumi(["destroy", "--yes", "--skip-preview"], name);
+  const second = await pulumi(["up", "--yes", "--skip-preview"], name, env);
+  const gone = await pulumi(["destroy", "--yes", "--skip-preview"], name, env);
+  // The data volume stays (retainData's default), as `npm run down` keeps it; it goes untimed.
+  await docker(["volume", "rm", VOLUME]);
   const left = await leftovers(STACK_PREFIX);
   if (left.length > 0) {
     throw new Error(`stack path: destroy left ${left.join(", ")}`);
   }
 
-  return {
-    upMs,
+  const rep: StackRep = {
+    upMs: first.ms,
+    firstOkMs: firstOkAt - start,
+    downMs: gone.ms,
+    cycleMs: first.ms + gone.ms,
     noopUpMs: second.ms,
-    previewMs: third.ms,
-    destroyMs: gone.ms,
-    cycleMs: upMs + gone.ms,
     noopChanges: changes(second.summary?.resourceChanges),
-    previewChanges: changes(third.summary?.resourceChanges),
     timelines: {
       up: summarizeTimeline(first.events, first.ms),
       noopUp: summarizeTimeline(second.events, second.ms),
-      preview: summarizeTimeline(third.events, third.ms),
       destroy: summarizeTimeline(gone.events, gone.ms),
     },
   };
+  return { rep, up: first };
 }

@@ -3,10 +3,10 @@
 // published port, each in fresh containers. The app's Redis counter is read before and after the
 // measured run and checked against what wrk reports.
 import * as path from "path";
-import { docker, httpGet, waitFor } from "../tests/integration/harness";
+import { docker, httpGet, waitFor } from "../harness";
 import { exec, removeContainers } from "./exec";
-import { ThroughputRep } from "./report";
-import { checkCounter, parseWrk, WrkResult } from "./stats";
+import { ThroughputRep } from "./results";
+import { checkCounter, parseWrk, WrkResult } from "./wrk";
 
 export interface ThroughputSettings {
   images: { redis: string; app: string; node: string };
@@ -16,6 +16,8 @@ export interface ThroughputSettings {
   durationS: number;
   warmupS: number;
   readyTimeoutMs: number;
+  /** wrk on CPU 1, the containers on CPU 0, so they do not take turns on the same core. */
+  pinned: boolean;
 }
 
 export const THROUGHPUT_NAMES = {
@@ -30,38 +32,19 @@ const SETTLE_TIMEOUT_MS = 10_000;
 
 type Say = (line: string) => void;
 
-/**
- * wrk's version line, installing wrk from Debian when it is missing and we are root (apt-get);
- * otherwise an error saying how to install it.
- */
-export async function ensureWrk(say: Say): Promise<string> {
-  const version = async () => {
-    // `wrk --version` prints its version and usage, and exits 1.
-    const out = await exec("wrk", ["--version"], { timeoutMs: 10_000, allowFailure: true });
-    return (out.stdout + out.stderr).split("\n")[0].trim();
-  };
-  try {
-    return await version();
-  } catch {
-    // not installed
-  }
-  if (process.getuid?.() !== 0) {
-    throw new Error(
-      "wrk is not installed: install it (Debian: sudo apt-get install wrk) and run the bench again",
-    );
-  }
-  say("wrk is not installed: installing it from Debian (apt-get install wrk, as root)");
-  await exec("apt-get", ["install", "-y", "-q", "--no-install-recommends", "wrk"], {
-    timeoutMs: 300_000,
-    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-  });
-  return version();
+const WRK_CPU = "1";
+const CONTAINER_CPU = "0";
+
+/** `docker run -d` options of a measured container: pinned to its CPU when asked. */
+function placement(settings: ThroughputSettings): string[] {
+  return settings.pinned ? ["--cpuset-cpus", CONTAINER_CPU] : [];
 }
 
 async function wrk(settings: ThroughputSettings, url: string, durationS: number): Promise<WrkResult> {
+  const args = [`-t${settings.threads}`, `-c${settings.connections}`, `-d${durationS}s`, "--latency", url];
   const { stdout } = await exec(
-    "wrk",
-    [`-t${settings.threads}`, `-c${settings.connections}`, `-d${durationS}s`, "--latency", url],
+    settings.pinned ? "taskset" : "wrk",
+    settings.pinned ? ["--cpu-list", WRK_CPU, "wrk", ...args] : args,
     { timeoutMs: (durationS + 60) * 1000 },
   );
   return parseWrk(stdout);
@@ -102,15 +85,19 @@ async function settledCounter(): Promise<number> {
 async function measureApp(settings: ThroughputSettings, say: Say): Promise<ThroughputRep["app"]> {
   const url = `http://127.0.0.1:${settings.port}/`;
   try {
-    await docker(["run", "-d", "--name", THROUGHPUT_NAMES.redis, settings.images.redis], {
-      timeoutMs: DOCKER_TIMEOUT_MS,
-    });
+    await docker(
+      ["run", "-d", "--name", THROUGHPUT_NAMES.redis, ...placement(settings), settings.images.redis],
+      {
+        timeoutMs: DOCKER_TIMEOUT_MS,
+      },
+    );
     await docker(
       [
         "run",
         "-d",
         "--name",
         THROUGHPUT_NAMES.app,
+        ...placement(settings),
         "-p",
         `${settings.port}:3000`,
         "--link",
@@ -146,6 +133,7 @@ async function measureCeiling(settings: ThroughputSettings, say: Say): Promise<W
         "-d",
         "--name",
         THROUGHPUT_NAMES.ceiling,
+        ...placement(settings),
         "-p",
         `${settings.port}:3000`,
         // The app's user; the script is mounted read-only.
