@@ -4,6 +4,7 @@ import * as command from "@pulumi/command";
 import { LinkMode, LinkSource, parsePortSpec } from "../lib/links";
 import { subnetHost } from "../lib/ipv4";
 import { RedisArgs, redisImageAndVolume, stackNetwork } from "./redisBase";
+import type { StackNetwork } from "./StackNetwork";
 import { containerRevision } from "./revision";
 import { authConfig, REDIS_HEALTHCHECK, redisServerArgs } from "./redisProcess";
 import type { DataStore } from "./targets";
@@ -26,7 +27,7 @@ export const AUTH_FILE = "/usr/local/etc/redis/auth.conf";
  * real `docker run --link` finds it.
  */
 export class RedisServer extends pulumi.ComponentResource implements DataStore {
-  readonly network: docker.Network;
+  readonly network: StackNetwork;
   readonly container: docker.Container;
   readonly imageId: pulumi.Output<string>;
   readonly linkSource: pulumi.Output<LinkSource>;

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { subnetHost } from "../lib/ipv4";
+import { StackNetwork } from "./StackNetwork";
 
 // What the data store is made of on either target: the same args, image, volume and network.
 
@@ -49,25 +49,13 @@ export function redisImageAndVolume(
 
 /**
  * The stack's own network: a bridge for plain containers, an attachable overlay on a swarm (plain
- * containers join it too). The gateway is the one Docker picks anyway, the subnet's first host, said
- * outright: the engine reports it back (a swarm once the network is in use), and a refresh would
- * otherwise see a difference and replace the network.
+ * containers join it too), with the subnet's first host as the gateway.
  */
 export function stackNetwork(
   name: string,
   network: RedisArgs["network"],
   driver: "bridge" | "overlay",
-  opts: pulumi.CustomResourceOptions,
-): docker.Network {
-  return new docker.Network(
-    `${name}-network`,
-    {
-      name: network.name,
-      driver,
-      ...(driver === "overlay" ? { attachable: true } : {}),
-      ipamConfigs: [{ subnet: network.subnet, gateway: subnetHost(network.subnet, 1) }],
-    },
-    // A fixed name: the old network must go before its replacement can take it.
-    { ...opts, deleteBeforeReplace: true },
-  );
+  opts: pulumi.ComponentResourceOptions,
+): StackNetwork {
+  return new StackNetwork(`${name}-network`, { ...network, driver }, opts);
 }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
 import { RedisArgs, redisImageAndVolume, stackNetwork } from "../redisBase";
+import type { StackNetwork } from "../StackNetwork";
 import { authConfig, REDIS_HEALTHCHECK, redisServerArgs } from "../redisProcess";
 import { serviceRevision } from "../revision";
 import type { DataStore } from "../targets";
@@ -23,7 +24,7 @@ const AUTH_FILE = "redis-auth.conf";
  * (endpoint mode dnsrr): a virtual IP would need IPVS and does not answer ping.
  */
 export class SwarmRedis extends pulumi.ComponentResource implements DataStore {
-  readonly network: docker.Network;
+  readonly network: StackNetwork;
   readonly service: docker.Service;
   readonly imageId: pulumi.Output<string>;
   readonly linkSource: DataStore["linkSource"];

@@ -138,10 +138,12 @@ describe("RedisServer", () => {
     async (mode) => {
       const redis = new RedisServer(`r-${mode}`, args(mode));
       const source = await resolved(pulumi, redis.linkSource);
-      expect(inputsOf("docker:index/network:Network", `r-${mode}-network`)).toMatchObject({
-        name: "unit-net",
-        driver: "bridge",
-        ipamConfigs: [{ subnet: "10.20.30.0/24" }],
+      expect(inputsOf(COMMAND, `r-${mode}-network`).environment).toMatchObject({
+        NAME: "unit-net",
+        DRIVER: "bridge",
+        ATTACHABLE: "false",
+        SUBNET: "10.20.30.0/24",
+        GATEWAY: "10.20.30.1",
       });
       expect(inputsOf("docker:index/volume:Volume", `r-${mode}-data`)).toMatchObject({ name: "unit-data" });
       const container = inputsOf(CONTAINER, `r-${mode}`);

@@ -66,8 +66,9 @@ export function programStdout(name: string, inputs: Record<string, unknown>): st
   if (name.endsWith("-node")) return "node-id-1";
   const env = plain(inputs.environment) as Record<string, string> | undefined;
   if (env?.CHECK_SPEC) return JSON.stringify(passedCheck(JSON.parse(env.CHECK_SPEC)));
-  // The app image's owner prints the image's ID.
+  // The app image's owner prints the image's ID; the network's owner the network's.
   if (env?.TAG) return BUILT_IMAGE_ID;
+  if (env?.SUBNET) return `${name}-id`;
   throw new Error(`no mock stdout for command ${name}`);
 }
 

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SwarmRedis } from "../../components/swarm/SwarmRedis";
 import { SwarmApp } from "../../components/swarm/SwarmApp";
 import { SwarmGateway } from "../../components/swarm/SwarmGateway";
-import { holdsSecret, plain, registered, resolved, useMocks } from "./mocks";
+import { COMMAND, holdsSecret, plain, registered, resolved, useMocks } from "./mocks";
 
 const registrations = useMocks(pulumi);
 const SERVICE = "docker:index/service:Service";
@@ -32,11 +32,12 @@ describe("SwarmRedis", () => {
   });
 
   test("an attachable overlay with the subnet, and the data volume", () => {
-    expect(registered(registrations, "docker:index/network:Network", "redis-network").inputs).toMatchObject({
-      name: "unit-overlay",
-      driver: "overlay",
-      attachable: true,
-      ipamConfigs: [{ subnet: "10.20.30.0/24" }],
+    expect(registered(registrations, COMMAND, "redis-network").inputs.environment).toMatchObject({
+      NAME: "unit-overlay",
+      DRIVER: "overlay",
+      ATTACHABLE: "true",
+      SUBNET: "10.20.30.0/24",
+      GATEWAY: "10.20.30.1",
     });
     expect(registered(registrations, "docker:index/volume:Volume", "redis-data").inputs).toMatchObject({
       name: "unit-data",
