@@ -311,14 +311,14 @@ describe("engine events", () => {
 });
 
 describe("parseOptions", () => {
-  test("defaults: 5 reps, both phases, wrk -t2 -c50 -d10s pinned, a profile", () => {
+  test("defaults: 5 reps, both phases, wrk -t2 -c50 -d10s unpinned, a profile", () => {
     expect(parseOptions([])).toEqual({
       reps: 5,
       phases: ["cycle", "throughput"],
       durationS: 10,
       connections: 50,
       threads: 2,
-      pin: true,
+      pin: false,
       profile: true,
       updateReadme: false,
       help: false,
@@ -327,8 +327,8 @@ describe("parseOptions", () => {
 
   test("--flag value and --flag=value", () => {
     expect(
-      parseOptions(["--reps", "1", "--duration=2", "--only", "throughput", "--no-pin", "--update-readme"]),
-    ).toMatchObject({ reps: 1, durationS: 2, phases: ["throughput"], pin: false, updateReadme: true });
+      parseOptions(["--reps", "1", "--duration=2", "--only", "throughput", "--pin", "--update-readme"]),
+    ).toMatchObject({ reps: 1, durationS: 2, phases: ["throughput"], pin: true, updateReadme: true });
   });
 
   test.each([
