@@ -28,7 +28,7 @@ import {
 import { THROUGHPUT_NAMES } from "./throughput";
 
 const RESULTS_DIR = path.join(__dirname, "results");
-const READMES = [path.join(__dirname, "README.md"), path.join(REPO_ROOT, "README.md")];
+const README = path.join(__dirname, "README.md");
 
 type Say = (line: string) => void;
 
@@ -152,13 +152,8 @@ function writeResults(results: BenchResults, options: BenchOptions, say: Say): v
   writeFile(path.join(RESULTS_DIR, "latest.md"), renderMarkdown(results));
   say(`wrote ${path.relative(REPO_ROOT, RESULTS_DIR)}/{${stamp}.json,latest.json,latest.svg,latest.md}`);
   if (options.updateReadme) {
-    for (const readme of READMES) {
-      // The chart's path is relative to each README.
-      const chart = path.relative(path.dirname(readme), path.join(RESULTS_DIR, "latest.svg"));
-      const md = renderMarkdown(results).replace("(results/latest.svg)", `(${chart})`);
-      writeFile(readme, replaceSection(fs.readFileSync(readme, "utf8"), md));
-      say(`updated the performance section of ${path.relative(REPO_ROOT, readme)}`);
-    }
+    writeFile(README, replaceSection(fs.readFileSync(README, "utf8"), renderMarkdown(results)));
+    say(`updated the performance section of ${path.relative(REPO_ROOT, README)}`);
   }
 }
 

@@ -15,7 +15,7 @@ export interface BenchOptions {
   pin: boolean;
   /** Run one more, untimed, stack cycle with process timings for the profile. */
   profile: boolean;
-  /** Rewrite the performance sections of bench/README.md and README.md from this run. */
+  /** Rewrite the performance section of bench/README.md from this run. */
   updateReadme: boolean;
   help: boolean;
 }
@@ -28,7 +28,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --threads N       wrk threads (default 2)
   --pin             wrk on CPU 1, the measured containers on CPU 0 (default: both share both CPUs)
   --no-profile      skip the extra profiled stack cycle (process timings)
-  --update-readme   write this run's results into the performance sections of bench/README.md and README.md
+  --update-readme   write this run's results into bench/README.md's performance section
   --help            this text`;
 
 const DEFAULTS: BenchOptions = {
