@@ -72,7 +72,7 @@ function barPanel(
   return { svg, height: y - y0 + 36 };
 }
 
-/** Segment colours, by phase label, in the order the labels first appear. */
+/** The stack's phases' colours, by phase (up, destroy and the no-op up share them), in order seen. */
 const PALETTE = [
   "#4e79a7",
   "#f28e2b",
@@ -100,10 +100,23 @@ function stackedPanel(y0: number, title: string, rows: StackedRow[]): { svg: str
   const totals = rows.map((r) => r.phases.reduce((sum, p) => sum + p.ms, 0));
   const scale = niceScale(Math.max(...totals));
   const x = (ms: number) => LABEL_WIDTH + (ms / scale.top) * PLOT_WIDTH;
-  const colours = new Map<string, string>();
-  for (const p of rows.flatMap((r) => r.phases)) {
-    if (!colours.has(p.label)) colours.set(p.label, PALETTE[colours.size % PALETTE.length]);
-  }
+  // The raw CLI's and compose's steps in alternating shades of one colour each (their labels are in
+  // the tooltips); the stack's phases by phase, with a legend.
+  const colours = new Map<string, string>([
+    ["raw CLI steps", "#6baed6"],
+    ["compose steps", "#969696"],
+  ]);
+  const shades: Record<string, string[]> = {
+    "raw:": ["#6baed6", "#9ecae1"],
+    "compose:": ["#969696", "#cccccc"],
+  };
+  const colourOf = (label: string, index: number): string => {
+    const family = Object.keys(shades).find((prefix) => label.startsWith(prefix));
+    if (family) return shades[family][index % 2];
+    const phase = label.replace(/^(up|destroy): /, "");
+    if (!colours.has(phase)) colours.set(phase, PALETTE[(colours.size - 2) % PALETTE.length]);
+    return colours.get(phase)!;
+  };
   const svg: string[] = [text(10, y0 + 14, title, "font-weight='bold'")];
   const top = y0 + 24;
   let y = top + 6;
@@ -112,10 +125,10 @@ function stackedPanel(y0: number, title: string, rows: StackedRow[]): { svg: str
   for (const row of rows) {
     body.push(text(LABEL_WIDTH - 8, y + height / 2 + 4, row.label, "text-anchor='end'"));
     let at = 0;
-    for (const p of row.phases) {
+    for (const [index, p] of row.phases.entries()) {
       const w = x(at + p.ms) - x(at);
       body.push(
-        `<g>${rect(x(at), y, w, height, colours.get(p.label)!)}<title>${escapeXml(`${p.label} ${seconds(p.ms)} s`)}</title></g>`,
+        `<g>${rect(x(at), y, w, height, colourOf(p.label, index))}<title>${escapeXml(`${p.label} ${seconds(p.ms)} s`)}</title></g>`,
       );
       if (w > 34) body.push(text(x(at) + 3, y + height - 5, seconds(p.ms), "font-size='10' fill='white'"));
       at += p.ms;
@@ -256,7 +269,8 @@ function timelinePanel(
   const svg: string[] = [text(10, y0 + 14, title, "font-weight='bold'")];
   const markers: [string, number | null][] = [
     ["engine started", timeline.preludeMs],
-    ["program's first resource", timeline.firstResourceMs],
+    ["SDK up (stack registered)", timeline.firstResourceMs],
+    ["program's first resource", timeline.programMs],
     ["up returned", timeline.endMs],
   ];
   // Marker labels sit on their own lines above the bars, so close markers do not overlap.
