@@ -11,6 +11,28 @@ CACHE_DIR=${CONTAINER_LINKS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/container-lin
 TOOLCHAIN_BIN=$CACHE_DIR/toolchain/bin
 LOG_DIR=$CACHE_DIR/logs
 
+# The Docker engines the project is tested on (scripts/engine.sh provides and switches them).
+# CONTAINER_LINKS_ENGINE_ROOT prefixes every path an engine uses while it runs (socket, pidfile,
+# exec root, data), so that engines can run side by side, one per network namespace (CI does that);
+# empty, they live where a system's engine does. 20.10 is the system's own Docker (Debian bookworm's
+# docker.io): the standard socket and data root.
+ENGINES="20.10 28 29"
+ENGINE_ROOT=${CONTAINER_LINKS_ENGINE_ROOT:-}
+engine_known() { case ${1:-} in 20.10 | 28 | 29) return 0 ;; *) return 1 ;; esac; }
+# Pidfile, exec root and (28, 29) socket of engine $1.
+engine_run_dir() { echo "$ENGINE_ROOT/run/container-links/$1"; }
+engine_socket() {
+  case $1 in
+    20.10) echo "$ENGINE_ROOT/var/run/docker.sock" ;;
+    *) echo "$(engine_run_dir "$1")/docker.sock" ;;
+  esac
+}
+# Binaries of engine $1 that go first on PATH (its dockerd, containerd, runc and docker CLI); the
+# system's for 20.10.
+engine_bin() { echo "$CACHE_DIR/engines/$1/bin"; }
+# The docker CLI's config folder for engines 28 and 29: it holds their buildx as a CLI plugin.
+engine_docker_config() { echo "$CACHE_DIR/engines/$1/docker-config"; }
+
 # Progress: every line says which step is running and the time since the script started.
 SCRIPT_START=${SCRIPT_START:-$(date +%s)}
 STEP=${STEP:-$(basename "$0" .sh)}
