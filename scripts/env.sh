@@ -4,8 +4,27 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 export PATH="$TOOLCHAIN_BIN:$PATH"
+# CONTAINER_LINKS_ENGINE=20.10|28|29: the engine scripts/engine.sh runs (the bootstrap starts it).
+# DOCKER_HOST points at it; for 28 and 29 their docker CLI (and its buildx) comes first. Each engine
+# has its own containers, so each keeps its stacks' state in its own folder; the system's 20.10 keeps
+# the default one.
+state_dir=$REPO_ROOT/.pulumi-state
+if [ -n "${CONTAINER_LINKS_ENGINE:-}" ]; then
+  engine_known "$CONTAINER_LINKS_ENGINE" ||
+    die "CONTAINER_LINKS_ENGINE must be 20.10, 28 or 29, not '$CONTAINER_LINKS_ENGINE'"
+  export DOCKER_HOST=${DOCKER_HOST:-unix://$(engine_socket "$CONTAINER_LINKS_ENGINE")}
+  if [ "$CONTAINER_LINKS_ENGINE" != 20.10 ]; then
+    export PATH="$(engine_bin "$CONTAINER_LINKS_ENGINE"):$PATH"
+    export DOCKER_CONFIG=${DOCKER_CONFIG:-$(engine_docker_config "$CONTAINER_LINKS_ENGINE")}
+  fi
+  if [ "$CONTAINER_LINKS_ENGINE" != 20.10 ] || [ -n "$ENGINE_ROOT" ]; then
+    state_dir=$state_dir/engines/$CONTAINER_LINKS_ENGINE
+    # An engine under another root (CI runs one per network namespace) is another engine again.
+    [ -z "$ENGINE_ROOT" ] || state_dir=$state_dir-$(sha256sum <<<"$ENGINE_ROOT" | cut -c1-8)
+  fi
+fi
 export PULUMI_HOME=${PULUMI_HOME:-$CACHE_DIR/pulumi-home}
-export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$REPO_ROOT/.pulumi-state}
+export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$state_dir}
 export PULUMI_SKIP_UPDATE_CHECK=${PULUMI_SKIP_UPDATE_CHECK:-true}
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=${PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION:-true}
 case $PULUMI_BACKEND_URL in

