@@ -16,10 +16,16 @@ export interface AppImageArgs {
 
 // Builds the tag unless it is there already, then prints its ID. Runs on every preview and update,
 // so an image removed by hand is built again: `docker compose up --build` without the rebuild. The
-// bench builds its app image with it too. Environment: TAG, NODE_IMAGE, CONTEXT (app/).
+// bench builds its app image with it too. Environment: TAG, NODE_IMAGE, CONTEXT (app/). BuildKit
+// where the docker CLI has buildx; the classic builder (deprecated since Engine 23, and by Engine 29)
+// only where it has not, as with bookworm's 20.10 CLI.
 export const ENSURE_APP_IMAGE = [
   'if ! docker image inspect "$TAG" >/dev/null 2>&1; then',
-  '  DOCKER_BUILDKIT=0 docker build --quiet --build-arg NODE_IMAGE="$NODE_IMAGE" --tag "$TAG" "$CONTEXT" >/dev/null || exit 1',
+  "  if docker buildx version >/dev/null 2>&1; then",
+  '    docker buildx build --load --quiet --build-arg NODE_IMAGE="$NODE_IMAGE" --tag "$TAG" "$CONTEXT" >/dev/null || exit 1',
+  "  else",
+  '    DOCKER_BUILDKIT=0 docker build --quiet --build-arg NODE_IMAGE="$NODE_IMAGE" --tag "$TAG" "$CONTEXT" >/dev/null || exit 1',
+  "  fi",
   "fi",
   "docker image inspect --format '{{.Id}}' \"$TAG\"",
 ].join("\n");
@@ -40,8 +46,8 @@ const REMOVE = [
 ].join("\n");
 
 /**
- * The app's image, built from app/ by `docker build` with the classic builder, which uses a local
- * base image as it is (no registry needed). The tag carries a hash of the sources, so an edit builds
+ * The app's image, built from app/ by `docker build` (BuildKit or the classic builder, as the CLI
+ * has them), which uses a local base image as it is (no registry needed). The tag carries a hash of the sources, so an edit builds
  * a new image and an unchanged app is left alone. The image is made sure of on every preview and
  * update (an invoke), and a command resource owns the tag: it goes with the stack.
  */

@@ -1,19 +1,35 @@
 // The docker CLI, bounded, and what a run left behind under a name prefix.
 import { execFile } from "child_process";
 import { BUDGET_MS } from "./stacks";
+import { toolchainEnv } from "./toolchain";
 
 export interface DockerOptions {
   timeoutMs?: number;
+  /** Called with what the command wrote on stderr (its warnings) when it succeeds. */
+  onStderr?: (stderr: string) => void;
 }
 
-/** Runs the docker CLI (no shell) and returns its stdout, trimmed; throws with stderr on failure. */
+/**
+ * Runs the docker CLI (no shell) and returns its stdout, trimmed; throws with stderr on failure. It
+ * runs in toolchainEnv(), so it talks to the same engine as the stacks (CONTAINER_LINKS_ENGINE or
+ * DOCKER_HOST) with that engine's CLI, however jest was started.
+ */
 export function docker(args: string[], opts: DockerOptions = {}): Promise<string> {
-  const timeout = opts.timeoutMs ?? BUDGET_MS.docker;
+  return runDocker(args, toolchainEnv(), opts.timeoutMs ?? BUDGET_MS.docker, undefined, opts.onStderr);
+}
+
+function runDocker(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeout: number,
+  stdin?: string,
+  onStderr?: (stderr: string) => void,
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       "docker",
       args,
-      { timeout, killSignal: "SIGKILL", maxBuffer: 32 * 1024 * 1024, encoding: "utf8" },
+      { env, timeout, killSignal: "SIGKILL", maxBuffer: 32 * 1024 * 1024, encoding: "utf8" },
       (error, stdout, stderr) => {
         if (error) {
           const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
@@ -21,10 +37,62 @@ export function docker(args: string[], opts: DockerOptions = {}): Promise<string
           reject(new Error(`docker ${args.join(" ")} failed (${why}): ${(stderr || e.message).trim()}`));
           return;
         }
+        onStderr?.(stderr);
         resolve(stdout.trim());
       },
     );
+    if (stdin !== undefined && child.stdin) {
+      // A command that exits before reading it all fails on its own; the broken pipe adds nothing.
+      child.stdin.on("error", () => undefined);
+      child.stdin.end(stdin);
+    }
   });
+}
+
+/** The engine's version and API version (`docker version`). */
+export async function engineVersion(): Promise<{ version: string; api: string }> {
+  const [version, api] = (await docker(["version", "--format", "{{.Server.Version}} {{.Server.APIVersion}}"]))
+    .split(" ")
+    .map((field) => field.trim());
+  return { version, api };
+}
+
+/**
+ * Whether an engine of this API version injects the link variables on `docker run --link`: Docker
+ * Engine 29 (API 1.52) and later write only the /etc/hosts line, unless the daemon runs with
+ * DOCKER_KEEP_DEPRECATED_LEGACY_LINKS_ENV_VARS=1.
+ */
+export function injectsLinkVars(api: string): boolean {
+  const [major, minor] = api.split(".").map(Number);
+  return major < 1 || (major === 1 && minor < 52);
+}
+
+let buildxMemo: Promise<boolean> | undefined;
+
+/** Whether the docker CLI has buildx, i.e. builds with BuildKit (bookworm's 20.10 CLI has not). */
+function hasBuildx(): Promise<boolean> {
+  buildxMemo ??= docker(["buildx", "version"]).then(
+    () => true,
+    () => false,
+  );
+  return buildxMemo;
+}
+
+export interface DockerBuildOptions extends DockerOptions {
+  /** Written to the build's stdin: the Dockerfile when the context is `-`. */
+  stdin?: string;
+}
+
+/**
+ * `docker build <args>` as the app's image is built (components/AppImage.ts): with BuildKit where the
+ * CLI has buildx, else with the classic builder. Returns stdout, trimmed (with --quiet, the image ID);
+ * throws with stderr on failure.
+ */
+export async function dockerBuild(args: string[], opts: DockerBuildOptions = {}): Promise<string> {
+  const timeout = opts.timeoutMs ?? 2 * BUDGET_MS.docker;
+  return (await hasBuildx())
+    ? runDocker(["buildx", "build", "--load", ...args], toolchainEnv(), timeout, opts.stdin)
+    : runDocker(["build", ...args], { ...toolchainEnv(), DOCKER_BUILDKIT: "0" }, timeout, opts.stdin);
 }
 
 export function lines(s: string): string[] {

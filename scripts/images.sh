@@ -111,7 +111,7 @@ build_standin() {
   esac
   in_line "$version" "$line" || die "$name: the stand-in would be $kind $version, not in the $line line"
   say "images: building $name ($kind $version)"
-  DOCKER_BUILDKIT=0 docker build -q --build-arg "BASE=$base_image" --build-arg "VERSION=$version" \
+  docker_build -q --build-arg "BASE=$base_image" --build-arg "VERSION=$version" \
     --label "container-links.recipe=$(recipe "$kind")" \
     -t "$name" "$context" >>"$LOG_DIR/images.log" 2>&1 || die "building $name failed (log: $LOG_DIR/images.log)"
   rm -rf "$context"

@@ -50,6 +50,16 @@ apt_install() {
     die "apt-get install $* failed (log: $log)"
 }
 
+# docker build with BuildKit (buildx) where the docker CLI has it, else with the classic builder
+# (deprecated since Engine 23; bookworm's 20.10 CLI has no buildx).
+docker_build() {
+  if docker buildx version >/dev/null 2>&1; then
+    docker buildx build --load "$@"
+  else
+    DOCKER_BUILDKIT=0 docker build "$@"
+  fi
+}
+
 # A short content hash of files, used as a cache key so edited sources rebuild.
 hash_files() { cat "$@" | sha256sum | cut -c1-12; }
 # The files a Go module under toolchain/ is built from (not its tests), sorted, for hash_files.

@@ -5,11 +5,10 @@
 // SIGTERM. Then a stack whose Redis never becomes ready, with readyTimeoutSeconds 5: `pulumi up` fails
 // naming the container and showing its last log lines.
 // Measured times are printed as `[faults <mode> +<s>s] ...` lines on stderr.
-import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BUDGET_MS, docker, httpGet, progress, uniqueName, up, waitFor } from "./harness";
+import { BUDGET_MS, docker, dockerBuild, httpGet, progress, uniqueName, up, waitFor } from "./harness";
 import {
   cliPing,
   countedGet,
@@ -223,15 +222,7 @@ describe("a readiness wait that times out", () => {
       path.join(contextDir, "Dockerfile"),
       "FROM busybox:1.38\nCOPY redis-server /usr/local/bin/redis-server\nEXPOSE 6379\n",
     );
-    await new Promise<void>((resolve, reject) =>
-      execFile(
-        "docker",
-        ["build", "--quiet", "--tag", fakeRedisImage, contextDir as string],
-        { env: { ...process.env, DOCKER_BUILDKIT: "0" }, timeout: 60_000 },
-        (err, _stdout, stderr) =>
-          err ? reject(new Error(`building ${fakeRedisImage}: ${stderr}`)) : resolve(),
-      ),
-    );
+    await dockerBuild(["--quiet", "--tag", fakeRedisImage, contextDir]);
     ps = await openProgramStack(stackName, {
       linkMode: "legacy",
       port: 3144,

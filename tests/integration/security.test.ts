@@ -71,13 +71,13 @@ interface Run {
   stderr: string;
 }
 
-/** Runs a program without a shell and resolves whatever its exit code. */
+/** Runs a program without a shell (in the toolchain's environment) and resolves whatever its exit code. */
 function run(file: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) =>
     execFile(
       file,
       args,
-      { timeout: 60_000, encoding: "utf8", cwd: REPO_ROOT, env: { ...process.env, ...env } },
+      { timeout: 60_000, encoding: "utf8", cwd: REPO_ROOT, env: { ...toolchainEnv(), ...env } },
       (err, stdout, stderr) => {
         if (err && typeof err.code !== "number") {
           reject(new Error(`${file} ${args.join(" ")}: ${err.message}`));

@@ -17,6 +17,7 @@ import {
   preview,
   REPO_ROOT,
   removeStack,
+  toolchainEnv,
   uniqueName,
   up,
 } from "./harness";
@@ -196,7 +197,7 @@ describe.each(MODES)("the stack with linkMode $linkMode", ({ linkMode, appPort, 
       execFile(
         "bash",
         ["-c", `(${keystrokes}) | script -q -c "docker attach $1" /dev/null`, "attach", names.cliName],
-        { timeout: 20_000, encoding: "utf8" },
+        { timeout: 20_000, encoding: "utf8", env: toolchainEnv() },
         (err, stdout) => (err && !stdout ? reject(err) : resolve(stdout)),
       ),
     );
