@@ -7,7 +7,6 @@
 // The kernel of this machine has no IPVS, so Docker's routing mesh (ingress publishing) cannot answer
 // here; where /proc/sys/net/ipv4/vs exists the test publishes through the mesh (appPublish=ingress),
 // elsewhere through the stack's gateway (appPublish=gateway). Each run says which one it exercised.
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import { Stack } from "@pulumi/pulumi/automation";
@@ -16,6 +15,7 @@ import {
   BUDGET_MS,
   destroy,
   docker,
+  dockerBuild,
   lines,
   openStack,
   progress,
@@ -37,6 +37,8 @@ const REQUESTS = 30;
 const LOAD_WORKERS = 4;
 const REQUEST_TIMEOUT_MS = 5_000;
 const PUBLISH = fs.existsSync("/proc/sys/net/ipv4/vs") ? "ingress" : "gateway";
+/** The states in which swarm reports a service update over. */
+const UPDATE_OVER = ["completed", "paused", "rollback_completed", "rollback_paused"];
 const say = progress("swarm");
 
 let stack: Stack | undefined;
@@ -285,22 +287,15 @@ describe("target swarm", () => {
       const appService = JSON.parse(await docker(["service", "inspect", NAMES.app]))[0];
       const currentImage: string = appService.Spec.TaskTemplate.ContainerSpec.Image;
       const oldHosts = await runningHostnames(NAMES.app);
-      // A different image from the same app: a LABEL on top of the stack's build. Referenced by ID,
-      // as the stack's own build is, so the one-node swarm needs no registry.
-      nextImage = await new Promise<string>((resolve, reject) => {
-        const build = spawn("docker", ["build", "--quiet", "--label", `it-swarm.build=${STACK_NAME}`, "-"], {
-          env: { ...process.env, DOCKER_BUILDKIT: "0" },
-          stdio: ["pipe", "pipe", "pipe"],
-          timeout: BUDGET_MS.docker * 2,
-        });
-        let out = "";
-        let err = "";
-        build.stdout.on("data", (c: Buffer) => (out += c));
-        build.stderr.on("data", (c: Buffer) => (err += c));
-        build.on("close", (code) =>
-          code === 0 ? resolve(out.trim()) : reject(new Error(`docker build failed: ${err}`)),
-        );
-        build.stdin.end(`FROM ${currentImage}\n`);
+      // A different image from the same app: a LABEL on top of the stack's build, built as the stack
+      // builds (BuildKit where the CLI has it, which finds a local base image by its tag, not its
+      // ID). Referenced by ID, as the stack's own build is, so the one-node swarm needs no registry.
+      const [currentTag] = JSON.parse(
+        await docker(["image", "inspect", "--format", "{{json .RepoTags}}", currentImage]),
+      ) as string[];
+      expect(currentTag).toMatch(new RegExp(`^container-links/${NAMES.app}:`));
+      nextImage = await dockerBuild(["--quiet", "--label", `it-swarm.build=${STACK_NAME}`, "-"], {
+        stdin: `FROM ${currentTag}\n`,
       });
       expect(nextImage).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(nextImage).not.toBe(currentImage);
@@ -308,8 +303,11 @@ describe("target swarm", () => {
 
       // The load: LOAD_WORKERS loops of fresh-connection GETs, every one of which must be answered
       // 200, from before `up` until swarm reports the service update over (bounded by the update's
-      // budget). That `up` is targeted at the app service, so the checks, which count requests
-      // exactly and would see the load's too, run in a second `up` once the load has stopped.
+      // budget). `up` returns once the provider has sent the new spec and enough tasks run; swarm
+      // still reports the update in progress while it monitors the last new task (UpdateConfig
+      // monitor), so the load and the watch go on until swarm's own end state. That `up` is
+      // targeted at the app service, so the checks, which count requests exactly and would see the
+      // load's too, run in a second `up` once the load has stopped.
       const appUrn = (await stack.exportStack()).deployment.resources.find(
         (r: { type: string; outputs?: { name?: string } }) =>
           r.type === "docker:index/service:Service" && r.outputs?.name === NAMES.app,
@@ -324,6 +322,7 @@ describe("target swarm", () => {
         }),
       );
       const updateStates: string[] = [];
+      let upReturned = false;
       const watch = (async () => {
         while (!stop && Date.now() < loadDeadline) {
           const status = await docker([
@@ -335,13 +334,16 @@ describe("target swarm", () => {
           ]);
           const state = (JSON.parse(status) as { State?: string } | null)?.State ?? "none";
           if (updateStates[updateStates.length - 1] !== state) updateStates.push(state);
-          if (["completed", "paused", "rollback_completed", "rollback_paused"].includes(state)) stop = true;
-          else await new Promise((resolve) => setTimeout(resolve, 250));
+          // An end state counts once this update has been seen under way, or `up` has returned.
+          if (UPDATE_OVER.includes(state) && (updateStates.includes("updating") || upReturned)) return;
+          await new Promise((resolve) => setTimeout(resolve, 250));
         }
       })();
       let update;
       try {
         update = await up(stack, "swarm rolling update", { target: [appUrn] });
+        upReturned = true;
+        await watch;
       } finally {
         stop = true;
         await Promise.all([load, watch]);
@@ -369,6 +371,17 @@ describe("target swarm", () => {
       const service = JSON.parse(await docker(["service", "inspect", NAMES.app]))[0];
       expect(service.UpdateStatus.State).toBe("completed");
       expect(service.Spec.TaskTemplate.ContainerSpec.Image).toBe(nextImage);
+      // An old task swarm has told to shut down may still be running a moment after the update is
+      // over: wait (bounded) until only the new ones run.
+      await waitFor(
+        async () => {
+          const running = (await tasksOf(NAMES.app)).filter((t) => t.Status.State === "running");
+          return (
+            running.length === REPLICAS && running.every((t) => t.Spec.ContainerSpec.Image === nextImage)
+          );
+        },
+        { timeoutMs: 30_000, what: `only the ${REPLICAS} new tasks of ${NAMES.app} running` },
+      );
       const tasks = await tasksOf(NAMES.app);
       const running = tasks.filter((t) => t.Status.State === "running");
       expect(running).toHaveLength(REPLICAS);
