@@ -1,6 +1,13 @@
 // Parity with Docker's own link: a legacy-mode test stack, then a throwaway busybox container linked
 // to its Redis with a REAL `docker run --link` (Redis stays on the default bridge in legacy mode, where
-// links work). What Docker gives that probe is compared with what the stack's emulation gave the app.
+// links work). What Docker gives that probe is compared with what the stack's emulation gave the app,
+// on whichever engine runs the tests, and both are printed:
+//   - Engines before 29 (API below 1.52) inject the link variables and write the /etc/hosts line: the
+//     stack's must be the same.
+//   - Engine 29 and later write only the hosts line (their daemon drops the variables unless it runs
+//     with DOCKER_KEEP_DEPRECATED_LEGACY_LINKS_ENV_VARS=1): the probe must get none, and the stack
+//     still gives the app the full set; it is compared with what Docker's rules (lib/links.ts, checked
+//     against a real link on the older engines) give the probe.
 //
 // One difference is by design: the emulation points at Redis's fixed address on the stack's own
 // network (so the link survives a Redis restart, which can change the bridge address), while Docker
@@ -8,6 +15,7 @@
 // (besides <ALIAS>_NAME, which names the receiving container, and the order of the variables inside
 // the container, which the docker provider does not keep).
 import { Stack } from "@pulumi/pulumi/automation";
+import { linkEnvMap, parsePortSpec } from "../../lib/links";
 import {
   BUDGET_MS,
   destroy,
@@ -42,11 +50,28 @@ interface Observed {
   fixedAddress: string;
   /** Redis's address on Docker's default bridge, where the real link points. */
   bridgeAddress: string;
+  redisId: string;
   redisHostname: string;
-  engineVersion: string;
+  /** Redis's env (image ENV plus the container's own), which Docker copies as <ALIAS>_ENV_*. */
+  redisEnv: string[];
   exposedPorts: string[];
+  engine: { version: string; api: string };
   docker: LinkView;
   ours: LinkView;
+}
+
+/** The first API version of Docker Engine 29, whose daemon no longer injects link variables. */
+const API_WITHOUT_LINK_VARS = "1.52";
+
+function apiAtLeast(api: string, than: string): boolean {
+  const [major, minor] = api.split(".").map(Number);
+  const [thanMajor, thanMinor] = than.split(".").map(Number);
+  return major > thanMajor || (major === thanMajor && minor >= thanMinor);
+}
+
+/** Whether this engine's own `--link` injects the link variables (Docker before Engine 29). */
+function injectsLinkVars(o: Observed): boolean {
+  return !apiAtLeast(o.engine.api, API_WITHOUT_LINK_VARS);
 }
 
 let stack: Stack | undefined;
@@ -130,25 +155,38 @@ beforeAll(
 
     const [inspected] = JSON.parse(await docker(["inspect", "--type", "container", redis.name]));
     const networks = inspected.NetworkSettings.Networks as Record<string, { IPAddress: string }>;
+    const [version, api] = (
+      await docker(["version", "--format", "{{.Server.Version}} {{.Server.APIVersion}}"])
+    )
+      .split(" ")
+      .map((field) => field.trim());
     observed = {
       fixedAddress: redis.ip,
       bridgeAddress: networks.bridge.IPAddress,
+      redisId: inspected.Id,
       redisHostname: inspected.Config.Hostname,
-      engineVersion: await docker(["version", "--format", "{{.Server.Version}}"]),
+      redisEnv: inspected.Config.Env ?? [],
       exposedPorts: Object.keys(inspected.Config.ExposedPorts ?? {}),
+      engine: { version, api },
       docker: await linkView(PROBE_NAME),
       ours: await linkView(NAMES.app),
     };
     // The fixed address is Redis's real address on the stack network, not just a config value.
     expect(networks[NAMES.network].IPAddress).toBe(redis.ip);
+    const o = observed;
+    const summary = (view: LinkView) =>
+      `${view.vars.size} ${PREFIX}_* variables${view.vars.size > 0 ? ` (${[...view.vars.keys()].join(" ")})` : ""} ` +
+      `and ${view.hostsLines.length} hosts line(s) ${JSON.stringify(view.hostsLines)}`;
     process.stderr.write(
-      `[${LABEL}] Docker's link (${PROBE_NAME}): ${JSON.stringify({
-        vars: Object.fromEntries(observed.docker.vars),
-        hosts: observed.docker.hostsLines,
-      })}\n[${LABEL}] our emulation (${NAMES.app}): ${JSON.stringify({
-        vars: Object.fromEntries(observed.ours.vars),
-        hosts: observed.ours.hostsLines,
-      })}\n`,
+      [
+        `[${LABEL}] Docker ${o.engine.version} (API ${o.engine.api}): its own \`docker run --link ${redis.name}:${ALIAS}\` ` +
+          `gave ${PROBE_NAME} ${summary(o.docker)}` +
+          (injectsLinkVars(o) ? "" : " (Engine 29 and later write the hosts line only)"),
+        `[${LABEL}] the stack's legacy link gave ${NAMES.app} ${summary(o.ours)}`,
+        `[${LABEL}] Docker's link (${PROBE_NAME}): ${JSON.stringify(Object.fromEntries(o.docker.vars))}`,
+        `[${LABEL}] our emulation (${NAMES.app}): ${JSON.stringify(Object.fromEntries(o.ours.vars))}`,
+        "",
+      ].join("\n"),
     );
   },
   BUDGET_MS.openStack + BUDGET_MS.up + 8 * BUDGET_MS.docker + 30_000,
@@ -169,31 +207,50 @@ test("the two addresses differ, so the comparison can tell them apart", () => {
   expect(o.bridgeAddress).not.toBe(o.fixedAddress);
 });
 
+test("Docker's own --link: all the link variables before Engine 29, none from Engine 29 on", () => {
+  const o = requireObserved();
+  // The Redis image exposes a port, so an engine that injects link variables sets <ALIAS>_PORT.
+  expect(o.exposedPorts.length).toBeGreaterThan(0);
+  if (injectsLinkVars(o)) {
+    expect(o.docker.vars.get(`${PREFIX}_PORT`)).toBe(`tcp://${o.bridgeAddress}:6379`);
+    expect(o.docker.vars.get(`${PREFIX}_NAME`)).toBe(`/${PROBE_NAME}/${ALIAS}`);
+  } else {
+    // (A daemon started with DOCKER_KEEP_DEPRECATED_LEGACY_LINKS_ENV_VARS=1 would still inject them.)
+    expect([...o.docker.vars.keys()]).toEqual([]);
+  }
+});
+
 test(
-  "env: Docker's link variables and ours are the same set with the same values, except <ALIAS>_NAME " +
-    "(names the receiving container) and the address (ours is Redis's fixed address on the stack " +
-    "network by design, Docker's its default-bridge address)",
+  "env: the stack's link variables are the set Docker's --link gives, with the same values except " +
+    "<ALIAS>_NAME (names the receiving container) and the address (ours is Redis's fixed address on the " +
+    "stack network by design, Docker's its default-bridge address); from Engine 29 on, Docker's set is " +
+    "what its rules give the probe, since its --link no longer injects it",
   () => {
     const o = requireObserved();
-    // The Redis image exposes a port, so an engine that injects link variables sets <ALIAS>_PORT.
-    expect(o.exposedPorts.length).toBeGreaterThan(0);
-    if (!o.docker.vars.has(`${PREFIX}_PORT`)) {
-      console.warn(
-        `parity: env comparison skipped: Docker ${o.engineVersion} injected no ${PREFIX}_* variables into ` +
-          `${PROBE_NAME} although Redis exposes ${o.exposedPorts.join(", ")} (Docker Engine 29+ drops ` +
-          "link env vars unless the daemon runs with DOCKER_KEEP_DEPRECATED_LEGACY_LINKS_ENV_VARS=1); " +
-          "only the /etc/hosts line is compared",
-      );
-      // Only an engine that is known to drop them may skip: on 20.10 the comparison must run.
-      expect(Number(o.engineVersion.split(".")[0])).toBeGreaterThanOrEqual(29);
-      return;
-    }
+    const dockerSet = injectsLinkVars(o)
+      ? o.docker.vars
+      : new Map(
+          Object.entries(
+            linkEnvMap({
+              source: {
+                name: NAMES.redis,
+                id: o.redisId,
+                hostname: o.redisHostname,
+                ip: o.bridgeAddress,
+                exposedPorts: o.exposedPorts.map(parsePortSpec),
+                env: o.redisEnv,
+              },
+              alias: ALIAS,
+              parentName: PROBE_NAME,
+            }),
+          ),
+        );
 
     const nameKey = `${PREFIX}_NAME`;
-    expect(o.docker.vars.get(nameKey)).toBe(`/${PROBE_NAME}/${ALIAS}`);
+    expect(dockerSet.get(nameKey)).toBe(`/${PROBE_NAME}/${ALIAS}`);
     expect(o.ours.vars.get(nameKey)).toBe(`/${NAMES.app}/${ALIAS}`);
     const withoutName = (vars: Map<string, string>) => [...vars].filter(([key]) => key !== nameKey);
-    const dockerVars = withoutName(o.docker.vars);
+    const dockerVars = withoutName(dockerSet);
     const ourVars = new Map(withoutName(o.ours.vars));
 
     // The same variables. Compared as a set: the provider's `envs` is a set (the bridged Terraform
