@@ -194,16 +194,23 @@ own_pid() {
   is_dockerd "$pid" && in_this_netns "$pid" && echo "$pid"
 }
 
+# dockerd processes in this network namespace.
+dockerds_here() {
+  local pid
+  for pid in $(pgrep -x dockerd || true); do
+    if in_this_netns "$pid"; then echo "$pid"; fi
+  done
+}
+
 # dockerd processes in this network namespace that this script did not start.
 foreign_dockerds() {
   local ours=" " engine pid
   for engine in $ENGINES; do
     pid=$(own_pid "$engine") && ours+="$pid "
   done
-  for pid in $(pgrep -x dockerd || true); do
-    in_this_netns "$pid" && [[ $ours != *" $pid "* ]] && echo "$pid"
+  for pid in $(dockerds_here); do
+    if [[ $ours != *" $pid "* ]]; then echo "$pid"; fi
   done
-  return 0
 }
 
 # The docker CLI for engine $1, at its socket.
@@ -367,12 +374,13 @@ launch() {
 check() {
   local engine=${1:-}
   local dockerds
-  dockerds=$(for pid in $(pgrep -x dockerd || true); do in_this_netns "$pid" && echo "$pid"; done | wc -l)
+  dockerds=$(dockerds_here | wc -l)
   if [ "$dockerds" -ne 1 ]; then
     local stale
     stale=$(docker_bridges | paste -sd' ' -)
-    [ "$dockerds" -eq 0 ] && [ -n "$stale" ] &&
+    if [ "$dockerds" -eq 0 ] && [ -n "$stale" ]; then
       say "warning: no engine runs in this network namespace, but bridges it left do: $stale (scripts/engine.sh start removes them)"
+    fi
     return 0
   fi
   local ids bridge
@@ -384,7 +392,7 @@ check() {
   ids=$(cut -c1-12 <<<"$ids")
   for bridge in $(docker_bridges); do
     case $bridge in br-*) ;; *) continue ;; esac
-    grep -qx "${bridge#br-}" <<<"$ids" && continue
+    if grep -qx "${bridge#br-}" <<<"$ids"; then continue; fi
     say "warning: bridge $bridge ($(bridge_subnets "$bridge")) is no network of the engine running here: left by another engine? While it exists, a network with an overlapping subnet passes no traffic between its containers. Remove it: ip link delete $bridge"
   done
 }

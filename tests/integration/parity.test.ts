@@ -138,20 +138,24 @@ beforeAll(
     const result = await up(stack, LABEL);
     const redis = result.outputs.redis.value as { name: string; id: string; ip: string };
 
-    // Docker's own link, to the same Redis container.
-    await docker([
-      "run",
-      "-d",
-      "--pull",
-      "never",
-      "--name",
-      PROBE_NAME,
-      "--link",
-      `${redis.name}:${ALIAS}`,
-      "busybox:1.38",
-      "sleep",
-      "600",
-    ]);
+    // Docker's own link, to the same Redis container (Engine 29 warns that such links are deprecated).
+    let linkWarnings = "";
+    await docker(
+      [
+        "run",
+        "-d",
+        "--pull",
+        "never",
+        "--name",
+        PROBE_NAME,
+        "--link",
+        `${redis.name}:${ALIAS}`,
+        "busybox:1.38",
+        "sleep",
+        "600",
+      ],
+      { onStderr: (stderr) => (linkWarnings = stderr.trim()) },
+    );
 
     const [inspected] = JSON.parse(await docker(["inspect", "--type", "container", redis.name]));
     const networks = inspected.NetworkSettings.Networks as Record<string, { IPAddress: string }>;
@@ -174,6 +178,8 @@ beforeAll(
     // The fixed address is Redis's real address on the stack network, not just a config value.
     expect(networks[NAMES.network].IPAddress).toBe(redis.ip);
     const o = observed;
+    const dockerKeys = new Set(o.docker.vars.keys());
+    const added = [...o.ours.vars.keys()].filter((key) => !dockerKeys.has(key));
     const summary = (view: LinkView) =>
       `${view.vars.size} ${PREFIX}_* variables${view.vars.size > 0 ? ` (${[...view.vars.keys()].join(" ")})` : ""} ` +
       `and ${view.hostsLines.length} hosts line(s) ${JSON.stringify(view.hostsLines)}`;
@@ -182,7 +188,11 @@ beforeAll(
         `[${LABEL}] Docker ${o.engine.version} (API ${o.engine.api}): its own \`docker run --link ${redis.name}:${ALIAS}\` ` +
           `gave ${PROBE_NAME} ${summary(o.docker)}` +
           (injectsLinkVars(o) ? "" : " (Engine 29 and later write the hosts line only)"),
+        ...(linkWarnings ? [`[${LABEL}] Docker warned: ${linkWarnings}`] : []),
         `[${LABEL}] the stack's legacy link gave ${NAMES.app} ${summary(o.ours)}`,
+        `[${LABEL}] what the stack adds over this engine's own --link: ` +
+          (added.length > 0 ? `${added.length} variables (${added.join(" ")})` : "no variable") +
+          "; the same hosts line at its fixed address",
         `[${LABEL}] Docker's link (${PROBE_NAME}): ${JSON.stringify(Object.fromEntries(o.docker.vars))}`,
         `[${LABEL}] our emulation (${NAMES.app}): ${JSON.stringify(Object.fromEntries(o.ours.vars))}`,
         "",
