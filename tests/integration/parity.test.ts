@@ -20,6 +20,8 @@ import {
   BUDGET_MS,
   destroy,
   docker,
+  engineVersion,
+  injectsLinkVars,
   leftovers,
   openStack,
   REPO_ROOT,
@@ -58,20 +60,6 @@ interface Observed {
   engine: { version: string; api: string };
   docker: LinkView;
   ours: LinkView;
-}
-
-/** The first API version of Docker Engine 29, whose daemon no longer injects link variables. */
-const API_WITHOUT_LINK_VARS = "1.52";
-
-function apiAtLeast(api: string, than: string): boolean {
-  const [major, minor] = api.split(".").map(Number);
-  const [thanMajor, thanMinor] = than.split(".").map(Number);
-  return major > thanMajor || (major === thanMajor && minor >= thanMinor);
-}
-
-/** Whether this engine's own `--link` injects the link variables (Docker before Engine 29). */
-function injectsLinkVars(o: Observed): boolean {
-  return !apiAtLeast(o.engine.api, API_WITHOUT_LINK_VARS);
 }
 
 let stack: Stack | undefined;
@@ -159,11 +147,6 @@ beforeAll(
 
     const [inspected] = JSON.parse(await docker(["inspect", "--type", "container", redis.name]));
     const networks = inspected.NetworkSettings.Networks as Record<string, { IPAddress: string }>;
-    const [version, api] = (
-      await docker(["version", "--format", "{{.Server.Version}} {{.Server.APIVersion}}"])
-    )
-      .split(" ")
-      .map((field) => field.trim());
     observed = {
       fixedAddress: redis.ip,
       bridgeAddress: networks.bridge.IPAddress,
@@ -171,7 +154,7 @@ beforeAll(
       redisHostname: inspected.Config.Hostname,
       redisEnv: inspected.Config.Env ?? [],
       exposedPorts: Object.keys(inspected.Config.ExposedPorts ?? {}),
-      engine: { version, api },
+      engine: await engineVersion(),
       docker: await linkView(PROBE_NAME),
       ours: await linkView(NAMES.app),
     };
@@ -187,7 +170,7 @@ beforeAll(
       [
         `[${LABEL}] Docker ${o.engine.version} (API ${o.engine.api}): its own \`docker run --link ${redis.name}:${ALIAS}\` ` +
           `gave ${PROBE_NAME} ${summary(o.docker)}` +
-          (injectsLinkVars(o) ? "" : " (Engine 29 and later write the hosts line only)"),
+          (injectsLinkVars(o.engine.api) ? "" : " (Engine 29 and later write the hosts line only)"),
         ...(linkWarnings ? [`[${LABEL}] Docker warned: ${linkWarnings}`] : []),
         `[${LABEL}] the stack's legacy link gave ${NAMES.app} ${summary(o.ours)}`,
         `[${LABEL}] what the stack adds over this engine's own --link: ` +
@@ -221,7 +204,7 @@ test("Docker's own --link: all the link variables before Engine 29, none from En
   const o = requireObserved();
   // The Redis image exposes a port, so an engine that injects link variables sets <ALIAS>_PORT.
   expect(o.exposedPorts.length).toBeGreaterThan(0);
-  if (injectsLinkVars(o)) {
+  if (injectsLinkVars(o.engine.api)) {
     expect(o.docker.vars.get(`${PREFIX}_PORT`)).toBe(`tcp://${o.bridgeAddress}:6379`);
     expect(o.docker.vars.get(`${PREFIX}_NAME`)).toBe(`/${PROBE_NAME}/${ALIAS}`);
   } else {
@@ -237,7 +220,7 @@ test(
     "what its rules give the probe, since its --link no longer injects it",
   () => {
     const o = requireObserved();
-    const dockerSet = injectsLinkVars(o)
+    const dockerSet = injectsLinkVars(o.engine.api)
       ? o.docker.vars
       : new Map(
           Object.entries(
