@@ -181,6 +181,21 @@ setup() {
 # what runs here
 # ---------------------------------------------------------------------------------------------
 
+# Where engine $1 keeps its data (images, containers, volumes) and its run-time state; the system's
+# 20.10 where a system's engine does.
+engine_data_root() {
+  case $1 in
+    20.10) echo "$ENGINE_ROOT/var/lib/docker" ;;
+    *) echo "$ENGINE_ROOT/var/lib/container-links/$1" ;;
+  esac
+}
+engine_exec_root() {
+  case $1 in
+    20.10) echo "$ENGINE_ROOT/var/run/docker" ;;
+    *) echo "$(engine_run_dir "$1")/exec" ;;
+  esac
+}
+
 my_netns=$(readlink /proc/self/ns/net)
 in_this_netns() { [ "$(readlink "/proc/$1/ns/net" 2>/dev/null)" = "$my_netns" ]; }
 is_dockerd() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = dockerd ]; }
@@ -250,10 +265,7 @@ stop_engine() {
   fi
   # The containerd it supervised stops with it; after a kill it may not have.
   local containerd_pid
-  containerd_pid=$(cat "$(engine_run_dir "$engine")/exec/containerd/containerd.pid" 2>/dev/null || true)
-  if [ "$engine" = 20.10 ]; then
-    containerd_pid=$(cat "$ENGINE_ROOT/var/run/docker/containerd/containerd.pid" 2>/dev/null || true)
-  fi
+  containerd_pid=$(cat "$(engine_exec_root "$engine")/containerd/containerd.pid" 2>/dev/null || true)
   if [ -n "$containerd_pid" ] && [ "$(cat "/proc/$containerd_pid/comm" 2>/dev/null)" = containerd ]; then
     kill -TERM "$containerd_pid" 2>/dev/null || true
     wait_gone "$containerd_pid" 30 || kill -KILL "$containerd_pid" 2>/dev/null || true
@@ -327,11 +339,11 @@ launch() {
   log=$LOG_DIR/dockerd-$engine.log
   [ -n "$ENGINE_ROOT" ] && log=$LOG_DIR/dockerd-$engine-$(echo "$ENGINE_ROOT" | tr / _).log
   mkdir -p "$run"
-  local args=(--pidfile "$run/docker.pid" -H "unix://$(engine_socket "$engine")")
+  local args=(--pidfile "$run/docker.pid" -H "unix://$(engine_socket "$engine")"
+    --data-root "$(engine_data_root "$engine")" --exec-root "$(engine_exec_root "$engine")")
   local env=(PATH="$PATH")
   if [ "$engine" = 20.10 ]; then
     dockerd=$(command -v dockerd)
-    args+=(--data-root "$ENGINE_ROOT/var/lib/docker" --exec-root "$ENGINE_ROOT/var/run/docker")
     # Only a relocated 20.10 needs its own config: the system's reads the system's daemon.json.
     if [ -n "$ENGINE_ROOT" ]; then
       echo '{}' >"$run/daemon.json"
@@ -342,8 +354,8 @@ launch() {
     bin=$(engine_bin "$engine")
     dockerd=$bin/dockerd
     echo '{}' >"$run/daemon.json"
-    args+=(--config-file "$run/daemon.json" --data-root "$ENGINE_ROOT/var/lib/container-links/$engine"
-      --exec-root "$run/exec" --userland-proxy-path "$bin/docker-proxy" --init-path "$bin/docker-init")
+    args+=(--config-file "$run/daemon.json" --userland-proxy-path "$bin/docker-proxy"
+      --init-path "$bin/docker-init")
     env=(PATH="$bin:$PATH")
     [ "$engine" = 29 ] && env+=(DOCKER_MIN_API_VERSION=1.44)
   fi
@@ -355,7 +367,7 @@ launch() {
   until version=$(answers "$engine"); do
     if [ "$(date +%s)" -ge "$deadline" ] || ! kill -0 $! 2>/dev/null; then
       tail -n 20 "$log" >&2
-      die "engine $engine did not answer within ${START_BUDGET_S}s (log: $log)"
+      die "engine $engine exited, or did not answer within ${START_BUDGET_S}s (log: $log)"
     fi
     sleep 0.5
   done
