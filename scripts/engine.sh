@@ -320,8 +320,7 @@ start() {
     say "engine 20.10: Docker $version answers at unix://$(engine_socket 20.10) (started elsewhere; used as it is)"
     return
   fi
-  local other
-  for other in $ENGINES; do stop_engine "$other"; done
+  # What would stop the switch is found before anything is stopped.
   local foreign
   foreign=$(foreign_dockerds | paste -sd' ' -)
   [ -z "$foreign" ] ||
@@ -329,6 +328,8 @@ start() {
   if [ "$engine" != 20.10 ] && [ -S /run/containerd/containerd.sock ]; then
     die "a system containerd runs (/run/containerd/containerd.sock): dockerd $engine would use it instead of its own; stop it first (systemctl stop containerd)"
   fi
+  local other
+  for other in $ENGINES; do stop_engine "$other"; done
   clean_collisions
   launch "$engine"
 }
