@@ -7,6 +7,7 @@
 // The kernel of this machine has no IPVS, so Docker's routing mesh (ingress publishing) cannot answer
 // here; where /proc/sys/net/ipv4/vs exists the test publishes through the mesh (appPublish=ingress),
 // elsewhere through the stack's gateway (appPublish=gateway). Each run says which one it exercised.
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import { Stack } from "@pulumi/pulumi/automation";
@@ -21,6 +22,7 @@ import {
   progress,
   removeStack,
   REPO_ROOT,
+  toolchainEnv,
   uniqueName,
   up,
   waitFor,
@@ -81,10 +83,16 @@ function freshGet(url: string): Promise<Answer> {
 interface Task {
   ID: string;
   Slot: number;
-  CreatedAt: string;
   DesiredState: string;
   Spec: { ContainerSpec: { Image: string } };
-  Status: { State: string; Timestamp: string; ContainerStatus?: { ContainerID?: string } };
+  Status: { State: string; ContainerStatus?: { ContainerID?: string } };
+}
+
+/** The fields of a `docker events` container event these tests read. */
+interface ContainerEvent {
+  Action: string;
+  Actor: { Attributes: Record<string, string> };
+  timeNano: number;
 }
 
 /** Every task of a service that swarm still knows of (running ones and its history). */
@@ -323,6 +331,23 @@ describe("target swarm", () => {
       );
       const updateStates: string[] = [];
       let upReturned = false;
+      // The engine keeps only its last 256 events (the healthchecks' exec events soon push the
+      // update's out), so the app's container events are streamed from before the update.
+      const containerEvents: string[] = [];
+      const eventStream = spawn(
+        "docker",
+        [
+          "events",
+          "--since",
+          String(Math.floor(Date.now() / 1000)),
+          "--filter",
+          "type=container",
+          "--filter",
+          `label=com.docker.swarm.service.name=${NAMES.app}`,
+        ].concat(["--format", "{{json .}}"]),
+        { env: toolchainEnv(), stdio: ["ignore", "pipe", "ignore"] },
+      );
+      eventStream.stdout.on("data", (chunk: Buffer) => containerEvents.push(chunk.toString("utf8")));
       const watch = (async () => {
         while (!stop && Date.now() < loadDeadline) {
           const status = await docker([
@@ -347,6 +372,7 @@ describe("target swarm", () => {
       } finally {
         stop = true;
         await Promise.all([load, watch]);
+        eventStream.kill();
       }
       say(`service update states seen during the load: ${updateStates.join(" -> ")}`);
       expect(updateStates).toContain("updating");
@@ -391,9 +417,20 @@ describe("target swarm", () => {
       expect(oldHosts.some((h) => served.has(h))).toBe(true);
       expect(newHosts.some((h) => served.has(h))).toBe(true);
 
-      // Per slot: the new task was running before the old one was shut down (start-first); and each
-      // new task started only once the one before it was running (one at a time).
-      const time = (t: string) => Date.parse(t.replace(" +0000 UTC", "Z").replace(" ", "T"));
+      // Per slot: the new task was ready (healthy) before the old one was stopped (start-first); and
+      // each new task started only once the one before it was ready (one at a time). Read from the
+      // engine's container events, whose times are when things happened (a task's status timestamp
+      // moves whenever its agent reports it again, as it can under load).
+      // Whole lines only: the stream was stopped wherever it was.
+      const streamed = containerEvents.join("");
+      const events = lines(streamed.slice(0, streamed.lastIndexOf("\n") + 1)).map(
+        (line) => JSON.parse(line) as ContainerEvent,
+      );
+      const when = (taskId: string, actions: (action: string) => boolean): number | undefined =>
+        events
+          .filter((e) => e.Actor.Attributes["com.docker.swarm.task.id"] === taskId && actions(e.Action))
+          .map((e) => e.timeNano / 1e6)
+          .sort((a, b) => a - b)[0];
       const slots = running
         .map((t) => {
           const old = tasks.find(
@@ -403,18 +440,19 @@ describe("target swarm", () => {
               o.DesiredState === "shutdown",
           );
           if (!old) throw new Error(`no replaced task in slot ${t.Slot}`);
-          return {
-            slot: t.Slot,
-            created: time(t.CreatedAt),
-            running: time(t.Status.Timestamp),
-            oldStopped: time(old.Status.Timestamp),
-          };
+          const started = when(t.ID, (a) => a === "start");
+          const ready = when(t.ID, (a) => a === "health_status: healthy") ?? started;
+          const oldStopped = when(old.ID, (a) => ["kill", "stop", "die"].includes(a));
+          if (started === undefined || ready === undefined || oldStopped === undefined) {
+            throw new Error(`no start, ready or stop event for slot ${t.Slot}: ${JSON.stringify(events)}`);
+          }
+          return { slot: t.Slot, started, ready, oldStopped };
         })
-        .sort((a, b) => a.created - b.created);
+        .sort((a, b) => a.started - b.started);
       say(`slots in update order: ${slots.map((s) => s.slot).join(", ")}`);
-      for (const s of slots) expect(s.running).toBeLessThanOrEqual(s.oldStopped);
+      for (const s of slots) expect(s.ready).toBeLessThanOrEqual(s.oldStopped);
       for (let i = 1; i < slots.length; i++)
-        expect(slots[i].created).toBeGreaterThanOrEqual(slots[i - 1].running);
+        expect(slots[i].started).toBeGreaterThanOrEqual(slots[i - 1].ready);
     },
     BUDGET_MS.docker * 3 + BUDGET_MS.up * 2 + 90_000,
   );
