@@ -166,4 +166,20 @@ function rawExchange(port, payload, { timeoutMs = 3000 } = {}) {
   });
 }
 
-module.exports = { SERVER_JS, HEALTHCHECK_JS, within, closedPort, spawnServer, request, rawExchange };
+/**
+ * How long a step may take before the test calls it stuck. Far above the app's own deadlines (800 ms
+ * for Redis, 500 ms of shutdown grace): these tests prove that an answer or an exit comes by the
+ * app's own doing, not how fast; speed is the bench's to measure, and a loaded machine is slow.
+ */
+const NOT_STUCK_MS = 5000;
+
+module.exports = {
+  NOT_STUCK_MS,
+  SERVER_JS,
+  HEALTHCHECK_JS,
+  within,
+  closedPort,
+  spawnServer,
+  request,
+  rawExchange,
+};

@@ -4,7 +4,7 @@
 const { afterAll, beforeAll, describe, expect, test } = require("@jest/globals");
 const os = require("node:os");
 const { HEADERS_TIMEOUT_MS, CONNECTIONS_CHECK_MS } = require("../server");
-const { closedPort, rawExchange, request, spawnServer } = require("./helpers");
+const { NOT_STUCK_MS, closedPort, rawExchange, request, spawnServer } = require("./helpers");
 
 const PASSWORD = "canary-password-never-logged";
 
@@ -28,16 +28,16 @@ afterAll(async () => {
 async function expectStillAnswering() {
   const reply = await request(app.port);
   expect(reply.status).toBe(503);
-  expect(reply.ms).toBeLessThan(1000);
+  expect(reply.ms).toBeLessThan(NOT_STUCK_MS);
   expect(app.alive()).toBe(true);
 }
 
 describe("with Redis unreachable", () => {
-  test("GET / answers 503 within a second, ten times in a row, and the process stays up", async () => {
+  test("GET / answers 503 at once, ten times in a row, and the process stays up", async () => {
     for (let i = 0; i < 10; i++) {
-      const reply = await request(app.port, { timeoutMs: 1000 });
+      const reply = await request(app.port, { timeoutMs: NOT_STUCK_MS });
       expect(reply.status).toBe(503);
-      expect(reply.ms).toBeLessThan(1000);
+      expect(reply.ms).toBeLessThan(NOT_STUCK_MS);
       expect(reply.headers["content-type"]).toBe("text/plain; charset=utf-8");
       expect(reply.body).toBe("redis is not connected\n");
     }

@@ -5,7 +5,7 @@ const { describe, expect, test } = require("@jest/globals");
 const http = require("node:http");
 const net = require("node:net");
 const { createApp } = require("../server");
-const { closedPort, request, spawnServer, within } = require("./helpers");
+const { NOT_STUCK_MS, closedPort, request, spawnServer, within } = require("./helpers");
 
 /** @returns {Promise<import("./helpers").RunningServer>} */
 async function startWithoutRedis() {
@@ -45,13 +45,13 @@ async function idleKeepAliveConnection(port) {
 
 describe("the process", () => {
   test.each(/** @type {NodeJS.Signals[]} */ (["SIGTERM", "SIGINT"]))(
-    "%s: exits 0 within a second",
+    "%s: exits 0 on its own (not killed)",
     async (signal) => {
       const app = await startWithoutRedis();
       try {
         const { code, signal: killedBy, ms } = await stopWith(app, signal);
         expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
-        expect(ms).toBeLessThan(1000);
+        expect(ms).toBeLessThan(NOT_STUCK_MS);
         expect(app.output()).toContain(`${signal} received; shutting down`);
       } finally {
         await app.stop();
@@ -60,7 +60,7 @@ describe("the process", () => {
     15000,
   );
 
-  test("SIGTERM with clients holding connections open (idle keep-alive, half-sent request) still exits 0 within a second", async () => {
+  test("SIGTERM with clients holding connections open (idle keep-alive, half-sent request) still exits 0 on its own", async () => {
     const app = await startWithoutRedis();
     const agent = await idleKeepAliveConnection(app.port);
     const stalled = net.connect(app.port, "127.0.0.1");
@@ -70,7 +70,7 @@ describe("the process", () => {
       stalled.write("GET / HTTP/1.1\r\nHost: x\r\n");
       const { code, ms } = await stopWith(app, "SIGTERM");
       expect(code).toBe(0);
-      expect(ms).toBeLessThan(1000);
+      expect(ms).toBeLessThan(NOT_STUCK_MS);
     } finally {
       agent.destroy();
       stalled.destroy();
@@ -111,7 +111,7 @@ describe("the process", () => {
 });
 
 describe("createApp", () => {
-  test("listens, answers 503 without Redis, and close() ends everything within a second", async () => {
+  test("listens, answers 503 without Redis, and close() ends everything", async () => {
     /** @type {string[]} */
     const lines = [];
     const app = createApp({
@@ -127,8 +127,8 @@ describe("createApp", () => {
     const agent = await idleKeepAliveConnection(port);
     try {
       const started = Date.now();
-      await within(app.close(), 1000, "close");
-      expect(Date.now() - started).toBeLessThan(1000);
+      await within(app.close(), NOT_STUCK_MS, "close");
+      expect(Date.now() - started).toBeLessThan(NOT_STUCK_MS);
       expect(app.server.listening).toBe(false);
       await expect(request(port)).rejects.toThrow(/ECONNREFUSED/);
       expect(lines.join("\n")).toMatch(/redis unavailable at 127\.0\.0\.1:\d+/);
@@ -144,7 +144,7 @@ describe("createApp", () => {
     try {
       const app = createApp({ port, redisHost: "127.0.0.1", redisPort: await closedPort(), log: () => {} });
       await expect(app.listening).rejects.toThrow(/EADDRINUSE/);
-      await within(app.close(), 1000, "close");
+      await within(app.close(), NOT_STUCK_MS, "close");
     } finally {
       holder.close();
     }
