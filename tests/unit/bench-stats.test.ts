@@ -1,7 +1,7 @@
 // The bench's numbers without I/O: summaries and their spread, targets, wrk's output and the
 // counter check, engine events as spans and phases, the options. Expected
 // values are worked out by hand.
-import { parseOptions } from "../../bench/options";
+import { parseOptions, USAGE } from "../../bench/options";
 import {
   evaluateTargets,
   medianIndex,
@@ -311,13 +311,25 @@ describe("engine events", () => {
 });
 
 describe("parseOptions", () => {
-  test("defaults: 5 reps, both phases, wrk -t2 -c50 -d10s unpinned, a profile", () => {
+  /** The "(default N)" that `--help` states for an option. */
+  function statedDefault(flag: string): number {
+    const line = USAGE.split("\n").find((l) => l.trimStart().startsWith(`${flag} `));
+    const match = /\(default (\d+)/.exec(line ?? "");
+    if (!match) throw new Error(`--help states no default for ${flag}`);
+    return Number(match[1]);
+  }
+
+  test("defaults: what --help states (5 reps, wrk -t2 -c50 -d10s), both phases, unpinned, a profile", () => {
+    expect([statedDefault("--reps"), statedDefault("--duration"), statedDefault("--connections")]).toEqual([
+      5, 10, 50,
+    ]);
+    expect(statedDefault("--threads")).toBe(2);
     expect(parseOptions([])).toEqual({
-      reps: 5,
+      reps: statedDefault("--reps"),
       phases: ["cycle", "throughput"],
-      durationS: 10,
-      connections: 50,
-      threads: 2,
+      durationS: statedDefault("--duration"),
+      connections: statedDefault("--connections"),
+      threads: statedDefault("--threads"),
       pin: false,
       profile: true,
       updateReadme: false,
