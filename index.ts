@@ -3,7 +3,7 @@
 // Config is read once, here; each step gets only what it needs.
 import * as docker from "@pulumi/docker";
 import { checkAgainstEngine, loadConfig } from "./lib/config";
-import { targets } from "./components/targets";
+import { containerTarget, swarmTarget } from "./components/targets";
 import { RedisPassword } from "./components/RedisPassword";
 import { LinkArgs, LinkedContainer } from "./components/LinkedContainer";
 import { AppImage } from "./components/AppImage";
@@ -13,7 +13,17 @@ import { Verification } from "./components/Verification";
 const { config, redisPassword } = loadConfig();
 // Before anything is made: a subnet none of the engine's networks uses.
 checkAgainstEngine(config);
-const target = targets[config.target];
+// Where the tutorial runs: plain containers, or a swarm's services (docs/swarm.md). Each target takes
+// only its own settings; the steps below are the same on both.
+const target =
+  config.target === "swarm"
+    ? swarmTarget({
+        replicas: config.appReplicas,
+        publish: config.appPublish,
+        gatewayImage: config.nodeImage,
+        readyTimeoutSeconds: config.readyTimeoutSeconds,
+      })
+    : containerTarget({ linkMode: config.linkMode });
 // The configured password, or one the stack generates once and keeps (encrypted) in its state.
 const password = new RedisPassword("redis-password", { configured: redisPassword }).value;
 
@@ -24,9 +34,7 @@ const dataStore = target.dataStore("redis-server", {
   network: { name: config.networkName, subnet: config.networkSubnet },
   volume: { name: config.dataVolume ?? `${config.redisName}-data`, retain: config.retainData },
   alias: config.linkAlias,
-  linkMode: config.linkMode,
   password,
-  readyTimeoutSeconds: config.readyTimeoutSeconds,
 });
 
 // Create Link: --link redis-server:redis
@@ -55,10 +63,6 @@ const counterApp = target.app("counter-app", {
   port: config.appPort,
   link: redisLink,
   password,
-  replicas: config.appReplicas,
-  publish: config.appPublish,
-  gatewayImage: config.nodeImage,
-  readyTimeoutSeconds: config.readyTimeoutSeconds,
 });
 
 // Connect to Redis CLI: docker run -it --link redis-server:redis redis redis-cli -h redis

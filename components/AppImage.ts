@@ -2,7 +2,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as command from "@pulumi/command";
+import { engineObject } from "./engineObject";
 
 /** The counter app's sources: app/ at the repository root. */
 export const APP_DIR = path.join(__dirname, "..", "app");
@@ -14,13 +14,13 @@ export interface AppImageArgs {
   nodeImage: string;
 }
 
-// Builds the tag unless it is there already, then prints its ID. Runs on every preview and update,
-// so an image removed by hand is built again: `docker compose up --build` without the rebuild. The
-// bench builds its app image with it too. Environment: TAG, NODE_IMAGE, CONTEXT (app/). BuildKit
-// where the docker CLI has buildx; the classic builder (deprecated since Engine 23, and by Engine 29)
-// only where it has not, as with bookworm's 20.10 CLI.
+// Prints the tag's image ID, building it first when it is missing and CREATE is set (never during a
+// preview: engineObject.ts). The bench builds its app image with it too. Environment: TAG,
+// NODE_IMAGE, CONTEXT (app/), CREATE. BuildKit where the docker CLI has buildx; the classic builder
+// (deprecated since Engine 23, and by Engine 29) only where it has not, as with bookworm's 20.10 CLI.
 export const ENSURE_APP_IMAGE = [
   'if ! docker image inspect "$TAG" >/dev/null 2>&1; then',
+  '  [ -n "$CREATE" ] || exit 0',
   "  if docker buildx version >/dev/null 2>&1; then",
   '    docker buildx build --load --quiet --build-arg NODE_IMAGE="$NODE_IMAGE" --tag "$TAG" "$CONTEXT" >/dev/null || exit 1',
   "  else",
@@ -47,9 +47,9 @@ const REMOVE = [
 
 /**
  * The app's image, built from app/ by `docker build` (BuildKit or the classic builder, as the CLI
- * has them), which uses a local base image as it is (no registry needed). The tag carries a hash of the sources, so an edit builds
- * a new image and an unchanged app is left alone. The image is made sure of on every preview and
- * update (an invoke), and a command resource owns the tag: it goes with the stack.
+ * has them), which uses a local base image as it is (no registry needed). The tag carries a hash of
+ * the sources, so an edit builds a new image and an unchanged app is left alone. Built on an update
+ * when missing (removed by hand too), never by a preview, and owned by the stack: it goes with it.
  */
 export class AppImage extends pulumi.ComponentResource {
   /** The image's ID (`sha256:...`), which the app runs. */
@@ -60,23 +60,11 @@ export class AppImage extends pulumi.ComponentResource {
     const tag = appImageTag(args.appName, args.nodeImage);
     const environment = { TAG: tag, NODE_IMAGE: args.nodeImage, CONTEXT: APP_DIR, SERVICE: args.appName };
 
-    const ensured = command.local.runOutput(
-      { command: ENSURE_APP_IMAGE, environment, logging: "stderr" },
-      { parent: this },
-    );
-    const owner = new command.local.Command(
+    this.imageId = engineObject(
       name,
-      {
-        create: "docker image inspect --format '{{.Id}}' \"$TAG\"",
-        delete: REMOVE,
-        environment,
-        // The image ID too: a rebuilt image (same tag) is owned afresh.
-        triggers: [tag, ensured.stdout],
-        logging: "stderr",
-      },
+      { ensure: ENSURE_APP_IMAGE, remove: REMOVE, environment, identity: [tag] },
       { parent: this },
     );
-    this.imageId = owner.stdout;
     this.registerOutputs({ imageId: this.imageId });
   }
 }

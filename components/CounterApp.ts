@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LinkedContainer } from "./LinkedContainer";
 import { APP_PORT, AppBaseArgs, appEnv, PASSWORD_FILE } from "./appBase";
-import type { App } from "./targets";
+import type { App } from "./target";
 
 export type CounterAppArgs = AppBaseArgs;
 

@@ -7,7 +7,7 @@ import { RedisArgs, redisImageAndVolume, stackNetwork } from "./redisBase";
 import type { StackNetwork } from "./StackNetwork";
 import { containerRevision } from "./revision";
 import { authConfig, REDIS_HEALTHCHECK, redisServerArgs } from "./redisProcess";
-import type { DataStore } from "./targets";
+import type { DataStore } from "./target";
 
 export interface RedisServerArgs extends RedisArgs {
   /** Legacy links find Redis on the default bridge too; network links by the alias on the stack's network. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as command from "@pulumi/command";
 import { subnetHost } from "../lib/ipv4";
+import { engineObject } from "./engineObject";
 
 export interface StackNetworkArgs {
   /** Network name, e.g. container-links. */
@@ -11,9 +11,9 @@ export interface StackNetworkArgs {
   driver: "bridge" | "overlay";
 }
 
-// Prints the network's ID, making the network first when it is missing (with CREATE set; a preview
-// only looks). The gateway is the one Docker picks anyway, said outright.
-const ENSURE = [
+// Prints the network's ID, making the network first when it is missing and CREATE is set (never during
+// a preview: engineObject.ts). The gateway is the one Docker picks anyway, said outright.
+export const ENSURE_NETWORK = [
   "if ! id=$(docker network inspect --format '{{.Id}}' \"$NAME\" 2>/dev/null); then",
   '  [ -n "$CREATE" ] || exit 0',
   '  id=$(docker network create --driver "$DRIVER" --attachable="$ATTACHABLE" --subnet "$SUBNET" --gateway "$GATEWAY" "$NAME") || exit 1',
@@ -37,10 +37,9 @@ const REMOVE = [
 /**
  * The stack's own network, made and removed by the docker CLI: the Terraform provider behind
  * docker.Network waits a fixed 2 s after making a network, before each read (so on every refresh)
- * and before it checks one is gone, and the official plugin does the same. It is made sure of on
- * every update (an invoke: a network removed by hand is made again, and what used it is replaced
- * through its new ID), and a command owns it: it goes with the stack, and a change of name, subnet or
- * driver replaces it.
+ * and before it checks one is gone, and the official plugin does the same. Made on an update when
+ * missing (removed by hand too: what used it is replaced through its new ID), never by a preview;
+ * it goes with the stack, and a change of name, subnet or driver replaces it.
  */
 export class StackNetwork extends pulumi.ComponentResource {
   readonly name: pulumi.Output<string>;
@@ -55,32 +54,16 @@ export class StackNetwork extends pulumi.ComponentResource {
       ATTACHABLE: String(args.driver === "overlay"),
       SUBNET: args.subnet,
       GATEWAY: subnetHost(args.subnet, 1),
-      CREATE: "yes",
     };
-    const ensured = command.local.runOutput(
-      {
-        command: ENSURE,
-        environment: { ...environment, CREATE: pulumi.runtime.isDryRun() ? "" : "yes" },
-        logging: "stderr",
-      },
-      { parent: this },
-    );
-    const owner = new command.local.Command(
+    const id = engineObject(
       name,
-      {
-        create: ENSURE,
-        delete: REMOVE,
-        environment,
-        // The ID too: a network made again by hand or by the invoke above is owned afresh.
-        triggers: [args.name, args.subnet, args.driver, ensured.stdout],
-        logging: "stderr",
-      },
+      { ensure: ENSURE_NETWORK, remove: REMOVE, environment, identity: [args.name, args.subnet, args.driver] },
       // A fixed name: the old network must go before its replacement can take it.
       { parent: this, deleteBeforeReplace: true },
     );
     // Through the owner, so that what joins the network by name waits until it is there.
-    this.name = owner.stdout.apply(() => args.name);
-    this.id = owner.stdout;
+    this.name = id.apply(() => args.name);
+    this.id = id;
     this.registerOutputs({ name: this.name, id: this.id });
   }
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import type { CheckName, CheckResult, CheckSpec, ContainerRef } from "../checks/types";
 import { envPrefix, hostsEntry, Link, linkEnvMap, linkVarPattern } from "../lib/links";
-import type { App, DataStore } from "./targets";
+import type { App, DataStore } from "./target";
 
 const CHECKS_RUN = path.join(__dirname, "..", "checks", "run.js");
 

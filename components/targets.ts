@@ -1,69 +1,32 @@
-import * as pulumi from "@pulumi/pulumi";
-import type { Address, Subject } from "../checks/types";
-import type { LinkMode, LinkSource } from "../lib/links";
-import type { LinkOutputs } from "./LinkedContainer";
-import { RedisServer, RedisServerArgs } from "./RedisServer";
-import { CounterApp, CounterAppArgs } from "./CounterApp";
-import { SwarmRedis, SwarmRedisArgs } from "./swarm/SwarmRedis";
-import { SwarmApp, SwarmAppArgs } from "./swarm/SwarmApp";
+import type { LinkMode } from "../lib/links";
+import type { Target } from "./target";
+import { RedisServer } from "./RedisServer";
+import { CounterApp } from "./CounterApp";
+import { SwarmRedis } from "./swarm/SwarmRedis";
+import { SwarmApp, SwarmAppOptions } from "./swarm/SwarmApp";
 
-// Where the tutorial runs: plain containers, or Docker Swarm services. Both targets make the same two
-// things, a data store and an app, with the same shape, so the program wires them the same way.
-
-/** What either target's data store is given: what each of the two takes. */
-export type DataStoreArgs = RedisServerArgs & SwarmRedisArgs;
-
-/** The tutorial's data store, on either target. */
-export interface DataStore {
-  /** The network everything else joins, by name and by ID. */
-  readonly network: { name: pulumi.Output<string>; id: pulumi.Output<string> };
-  /** The Redis image's ID (redis-cli runs it too). */
-  readonly imageId: pulumi.Output<string>;
-  /** What a link to Redis is made from. */
-  readonly linkSource: pulumi.Output<LinkSource>;
-  /** Where the alias must lead. */
-  readonly address: pulumi.Output<Address>;
-  /** Redis's container or service, as the checks look for it. */
-  readonly checked: pulumi.Output<Subject>;
-  /** Changes when Redis is replaced, updated or moves: every check re-runs then. */
-  readonly revision: pulumi.Output<string>;
-  /** The `redis` stack output (the address comes from the checks). */
-  readonly outputs: { name: pulumi.Output<string>; id: pulumi.Output<string> };
+/** What only the container target takes. */
+export interface ContainerTargetOptions {
+  /** legacy: Redis stays on the default bridge too, for `--link`; network: an alias on the stack's network. */
+  linkMode: LinkMode;
 }
 
-/** What either target's app is given: what each of the two takes. */
-export type AppArgs = CounterAppArgs & SwarmAppArgs;
-
-/** The tutorial's app, on either target. */
-export interface App {
-  /** What the env and hosts checks look into: the container, or a task of the service. */
-  readonly checked: pulumi.Output<Subject>;
-  /** How the app reaches Redis: a legacy link (variables and a hosts line) or DNS, and which DNS. */
-  readonly reachesRedis: { mode: LinkMode; via: string };
-  /** Swarm: the replicas behind the port (at least two of them must answer the checks). */
-  readonly replicas?: number;
-  /** The app through its published port. */
-  readonly url: string;
-  /** Changes when the app is replaced, updated or moves: its checks re-run then. */
-  readonly revision: pulumi.Output<string>;
-  /** The `app` stack output. */
-  readonly outputs: { name: pulumi.Output<string>; url: string; replicas?: number };
-  /** The `link` stack output: the link the app got. */
-  readonly link: LinkOutputs;
-}
-
-export interface Target {
-  dataStore(name: string, args: DataStoreArgs): DataStore;
-  app(name: string, args: AppArgs): App;
-}
-
-export const targets: Record<"container" | "swarm", Target> = {
-  container: {
-    dataStore: (name, args) => new RedisServer(name, args),
+/** Plain containers, as in the tutorial: `docker run` of Redis and the app. */
+export function containerTarget(options: ContainerTargetOptions): Target {
+  return {
+    dataStore: (name, args) => new RedisServer(name, { ...args, linkMode: options.linkMode }),
     app: (name, args) => new CounterApp(name, args),
-  },
-  swarm: {
-    dataStore: (name, args) => new SwarmRedis(name, args),
-    app: (name, args) => new SwarmApp(name, args),
-  },
-};
+  };
+}
+
+/** What only the swarm target takes. */
+export type SwarmTargetOptions = SwarmAppOptions;
+
+/** Docker Swarm services (docs/swarm.md): one Redis task pinned to its volume's node, a replicated app. */
+export function swarmTarget(options: SwarmTargetOptions): Target {
+  return {
+    dataStore: (name, args) =>
+      new SwarmRedis(name, { ...args, readyTimeoutSeconds: options.readyTimeoutSeconds }),
+    app: (name, args) => new SwarmApp(name, { ...args, ...options }),
+  };
+}

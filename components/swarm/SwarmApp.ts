@@ -3,11 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { APP_PORT, AppBaseArgs, appEnv, PASSWORD_FILE } from "../appBase";
 import { serviceRevision } from "../revision";
-import type { App } from "../targets";
+import type { App } from "../target";
 import { contentSecret, stackService } from "./service";
 import { SwarmGateway } from "./SwarmGateway";
 
-export interface SwarmAppArgs extends AppBaseArgs {
+/** What the app takes on a swarm beyond what it takes on either target. */
+export interface SwarmAppOptions {
   /** How many tasks run the app. */
   replicas: number;
   /** `ingress`: the routing mesh publishes the port (needs IPVS); `gateway`: a forwarder does. */
@@ -17,6 +18,8 @@ export interface SwarmAppArgs extends AppBaseArgs {
   /** How long `pulumi up` waits for the service to converge, in seconds. */
   readyTimeoutSeconds: number;
 }
+
+export type SwarmAppArgs = AppBaseArgs & SwarmAppOptions;
 
 const NOTE = "swarm: DNS on the overlay, no link env vars";
 

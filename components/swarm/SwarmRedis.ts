@@ -5,7 +5,7 @@ import { RedisArgs, redisImageAndVolume, stackNetwork } from "../redisBase";
 import type { StackNetwork } from "../StackNetwork";
 import { authConfig, REDIS_HEALTHCHECK, redisServerArgs } from "../redisProcess";
 import { serviceRevision } from "../revision";
-import type { DataStore } from "../targets";
+import type { DataStore } from "../target";
 import { contentSecret, pullableImage, stackService } from "./service";
 
 export interface SwarmRedisArgs extends RedisArgs {
