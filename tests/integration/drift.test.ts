@@ -60,9 +60,7 @@ function verify(): Promise<Verify> {
 async function heal(): Promise<string> {
   const result = await up(opened(ps).stack, LABEL);
   expect(result.summary.result).toBe("succeeded");
-  const verification = verificationOf(result);
-  expect(verification.ok).toBe(true);
-  return verification.checkedAt;
+  return verificationOf(result).checkedAt;
 }
 
 /** The counter now; then `change`; then verify must fail naming `what`; `pulumi up` heals; data kept. */
