@@ -1,8 +1,7 @@
 // @ts-check
-// The throughput ceiling: a plain Node.js HTTP server answering a fixed text body, run in the app's
-// base image behind the same published port, so that app/ceiling isolates what the app itself costs
-// (Redis round trip, its handler) from Node's HTTP stack, Docker's port publishing and the machine.
-// Body and headers are those of the app's page (after one request from the docker gateway).
+// The throughput ceiling: a plain Node.js server answering the app's page (its body and headers) as
+// fixed text, in the app's base image behind the same published port: app/ceiling then isolates what
+// the app itself costs (its handler, the Redis round trip) from Node's HTTP stack, Docker and the machine.
 const http = require("node:http");
 const os = require("node:os");
 

@@ -1,213 +1,176 @@
-// `npm run bench`: the tutorial three ways, interleaved (raw CLI, docker compose, the stack), one
-// more profiled stack cycle, then the app's throughput next to a plain Node.js ceiling. Prints the
-// three-way table on stdout (progress on stderr) and writes bench/results/<timestamp>.json,
-// latest.json, latest.md and latest.svg. Everything it creates is named bench-* (stacks it-bench-*)
-// and is removed at the end, also after a failure or Ctrl-C. bench/README.md explains the numbers.
+// `npm run bench`: the tutorial done each way in PATHS, interleaved repetition by repetition, then
+// the app's throughput next to a plain Node.js server. Writes latest.json, latest.md (printed too)
+// and latest.svg into bench/results or --out. Everything it makes is named bench-* (stacks
+// it-bench-*) and is removed at the end, also after a failure or Ctrl-C. bench/README.md explains it.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { docker, pinnedPulumi, progress, REPO_ROOT, removeStack } from "../harness";
+import { parseArgs } from "util";
+import { docker, pinnedPulumi, progress } from "../harness";
 import { renderChart } from "./chart";
-import { composeDown } from "./compose";
-import { removeContainers } from "./exec";
-import { replaceSection } from "./format";
-import { BenchOptions, parseOptions, USAGE } from "./options";
-import { RAW_NAMES } from "./raw";
-import { renderMarkdown, renderText } from "./report";
-import { BenchResults, buildProfile, targetsOf } from "./results";
-import { Created, PORTS, READY_TIMEOUT_MS, runCycle, runThroughput, WARMUP_MAX_S } from "./runs";
-import {
-  benchImages,
-  buildAppImage,
-  checkImages,
-  clearEarlierRuns,
-  ensureCompose,
-  ensureWrk,
-  removeLeftovers,
-} from "./setup";
-import { THROUGHPUT_NAMES } from "./throughput";
+import { composePath } from "./compose";
+import { rawPath } from "./raw";
+import { renderMarkdown } from "./report";
+import { BenchResults, Path, ThroughputRep } from "./results";
+import { prepareImages, removeLeftovers, Say } from "./setup";
+import { stackPath } from "./stack";
+import { runThroughputRep, WRK, wrkVersion } from "./throughput";
+import { counterProblems } from "./wrk";
 
-const RESULTS_DIR = path.join(__dirname, "results");
-const README = path.join(__dirname, "README.md");
+/** The ways to do the tutorial, in the order each repetition runs them; the first is the ratios' baseline. */
+const PATHS: Path[] = [rawPath, composePath, stackPath];
 
-type Say = (line: string) => void;
+const USAGE = `Usage: npm run bench -- [options]
+  --reps N       repetitions of each path, interleaved, and of the throughput pairs (default 5)
+  --duration S   seconds of each measured wrk run (default 10)
+  --only PHASE   cycle (the paths) or throughput (wrk)
+  --out DIR      where latest.json, latest.md and latest.svg go (default bench/results)
+  --render       run nothing: redraw latest.md and latest.svg from DIR/latest.json`;
+
+function parseOptions(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      reps: { type: "string", default: "5" },
+      duration: { type: "string", default: "10" },
+      only: { type: "string", default: "" },
+      out: { type: "string", default: path.join(__dirname, "results") },
+      render: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const integer = (flag: string, text: string, max: number) => {
+    if (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= max) return Number(text);
+    throw new Error(`--${flag} needs an integer from 1 to ${max}, got ${text}`);
+  };
+  if (!["", "cycle", "throughput"].includes(values.only)) throw new Error("--only needs cycle or throughput");
+  return {
+    ...values,
+    reps: integer("reps", values.reps, 50),
+    durationS: integer("duration", values.duration, 600),
+    cycle: values.only !== "throughput",
+    throughput: values.only !== "cycle",
+  };
+}
+type Options = ReturnType<typeof parseOptions>;
 
 let interrupted: NodeJS.Signals | undefined;
-
 function stopIfInterrupted(): void {
   if (interrupted) throw new Error(`interrupted by ${interrupted}`);
 }
 
-let cleaning: Promise<string[]> | undefined;
-/** Removes everything the run created; returns the problems (empty when all went). Runs once. */
-function cleanup(created: Created, images: { redis: string; app: string } | undefined, say: Say) {
-  cleaning ??= (async () => {
-    const problems: string[] = [];
-    const attempt = async (what: string, fn: () => Promise<unknown>) => {
-      try {
-        await fn();
-      } catch (e) {
-        problems.push(`${what}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    };
-    say("cleaning up");
-    await attempt("containers", () =>
-      removeContainers([...Object.values(RAW_NAMES), ...Object.values(THROUGHPUT_NAMES)]),
-    );
-    if (created.compose && images) {
-      const command = created.compose;
-      await attempt("compose", () =>
-        composeDown({ command, images, port: PORTS.compose, readyTimeoutMs: READY_TIMEOUT_MS }),
-      );
+async function measure(o: Options, opened: Path[], say: Say): Promise<BenchResults> {
+  const [startedAt, loadStart] = [new Date().toISOString(), os.loadavg()[0]];
+  const images = await prepareImages(say);
+  const paths: BenchResults["paths"] = [];
+  for (const p of o.cycle ? PATHS : []) {
+    opened.push(p);
+    paths.push({ id: p.id, label: p.label, note: await p.open?.(images), reps: [] });
+  }
+  await removeLeftovers(say); // what an interrupted earlier run left
+  for (let i = 1; o.cycle && i <= o.reps; i++) {
+    for (const [j, p] of PATHS.entries()) {
+      stopIfInterrupted();
+      const rep = await p.run(images);
+      paths[j].reps.push(rep);
+      say(`rep ${i}/${o.reps} ${p.label}: full cycle ${Math.round(rep.cycleMs)} ms`);
     }
-    if (created.stack) {
-      const stack = created.stack;
-      await attempt(`stack ${stack.name}`, () => removeStack(stack));
-    }
-    await attempt("leftovers", async () => {
-      const left = await removeLeftovers(say);
-      if (left.length > 0) throw new Error(`still present: ${left.join(", ")}`);
-    });
-    for (const p of problems) say(`clean-up problem: ${p}`);
-    return problems;
-  })();
-  return cleaning;
-}
-
-async function measure(
-  options: BenchOptions,
-  created: Created,
-  say: Say,
-  use: (i: { redis: string; app: string }) => void,
-): Promise<BenchResults> {
-  const startedAt = new Date().toISOString();
-  const loadStart = os.loadavg()[0];
-  const [dockerVersion, pulumi] = await Promise.all([
-    docker(["version", "--format", "{{.Server.Version}}"]),
-    pinnedPulumi(),
-  ]);
-  const base = benchImages();
-  await checkImages(base);
-  await clearEarlierRuns(say);
-  const runsCycle = options.phases.includes("cycle");
-  const runsThroughput = options.phases.includes("throughput");
-  const wrkVersion = runsThroughput ? await ensureWrk(say) : null;
-  const compose = runsCycle ? await ensureCompose(say) : null;
-  const images = { ...base, app: await buildAppImage(base.node, say) };
-  use(images);
-
-  const measured = runsCycle
-    ? await runCycle(options, images, compose, created, say, stopIfInterrupted)
-    : null;
-  const throughput = runsThroughput ? await runThroughput(options, images, say, stopIfInterrupted) : null;
-  const cycle = measured?.cycle ?? null;
-  const cpus = os.cpus();
+  }
+  const throughput: ThroughputRep[] | null = o.throughput ? [] : null;
+  for (let i = 1; throughput && i <= o.reps; i++) {
+    stopIfInterrupted();
+    const tell = (line: string) => say(`throughput ${i}/${o.reps} ${line}`);
+    throughput.push(await runThroughputRep(images, o.durationS, tell));
+  }
   return {
-    schema: 2,
+    schema: 3,
     startedAt,
     finishedAt: new Date().toISOString(),
     machine: {
       hostname: os.hostname(),
-      cpus: cpus.length,
-      cpuModel: cpus[0]?.model ?? "unknown",
+      cpus: os.cpus().length,
       load: { start: loadStart, end: os.loadavg()[0] },
       node: process.version,
-      docker: dockerVersion,
-      pulumi: pulumi.version?.toString() ?? "unknown",
-      wrk: wrkVersion,
+      docker: await docker(["version", "--format", "{{.Server.Version}}"]),
+      pulumi: String((await pinnedPulumi()).version),
+      wrk: o.throughput ? await wrkVersion() : null,
     },
     settings: {
-      reps: options.reps,
+      reps: o.reps,
       images,
-      ports: PORTS,
-      stackName: created.stack?.name ?? null,
-      wrk: {
-        threads: options.threads,
-        connections: options.connections,
-        durationS: options.durationS,
-        warmupS: Math.min(WARMUP_MAX_S, options.durationS),
-        pinned: options.pin,
-      },
+      wrk: { ...WRK, durationS: o.durationS, warmupS: Math.min(WRK.warmupS, o.durationS) },
     },
-    cycle,
-    profile: measured ? buildProfile(measured.cycle, measured.process) : null,
+    paths,
     throughput,
-    targets: targetsOf(cycle, throughput),
   };
 }
 
-/** Writes a file through a .tmp sibling, so a reader never sees half of it. */
-function writeFile(file: string, content: string): void {
-  fs.writeFileSync(`${file}.tmp`, content);
-  fs.renameSync(`${file}.tmp`, file);
+/** Writes latest.md, latest.svg and, when given, latest.json; returns the Markdown. */
+async function write(dir: string, results: BenchResults, json?: string): Promise<string> {
+  const markdown = renderMarkdown(results);
+  fs.mkdirSync(dir, { recursive: true });
+  if (json) fs.writeFileSync(path.join(dir, "latest.json"), json);
+  fs.writeFileSync(path.join(dir, "latest.md"), markdown);
+  fs.writeFileSync(path.join(dir, "latest.svg"), await renderChart(results));
+  return markdown;
 }
 
-function writeResults(results: BenchResults, options: BenchOptions, say: Say): void {
-  fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const stamp = results.startedAt.replace(/\.\d+Z$/, "Z").replace(/:/g, "-");
-  const json = JSON.stringify(results, null, 2) + "\n";
-  writeFile(path.join(RESULTS_DIR, `${stamp}.json`), json);
-  writeFile(path.join(RESULTS_DIR, "latest.json"), json);
-  writeFile(path.join(RESULTS_DIR, "latest.svg"), renderChart(results));
-  writeFile(path.join(RESULTS_DIR, "latest.md"), renderMarkdown(results));
-  say(`wrote ${path.relative(REPO_ROOT, RESULTS_DIR)}/{${stamp}.json,latest.json,latest.svg,latest.md}`);
-  if (options.updateReadme) {
-    writeFile(README, replaceSection(fs.readFileSync(README, "utf8"), renderMarkdown(results)));
-    say(`updated the performance section of ${path.relative(REPO_ROOT, README)}`);
-  }
+/** Closes the opened paths and removes every bench-* object; false when something stayed. */
+async function cleanup(opened: Path[], say: Say): Promise<boolean> {
+  const problems: string[] = [];
+  const failed = (what: string) => (e: Error) => void problems.push(`${what}: ${e.message}`);
+  for (const p of opened) await p.close?.().catch(failed(p.id));
+  const left = await removeLeftovers(say).catch((e: Error) => [e.message]);
+  if (left.length > 0) problems.push(`still present: ${left.join(", ")}`);
+  for (const problem of problems) say(`clean-up problem: ${problem}`);
+  return problems.length === 0;
 }
 
 /** Runs the bench; resolves to the exit code (0: measured, and every check held). */
 export async function main(argv: string[]): Promise<number> {
-  let options: BenchOptions;
+  let o: Options;
   try {
-    options = parseOptions(argv);
+    o = parseOptions(argv);
   } catch (e) {
-    console.error(e instanceof Error ? e.message : String(e));
+    console.error(`${(e as Error).message}\n${USAGE}`);
     return 2;
   }
-  if (options.help) {
-    console.log(USAGE);
+  if (o.help) return (console.log(USAGE), 0);
+  if (o.render) {
+    const results = JSON.parse(fs.readFileSync(path.join(o.out, "latest.json"), "utf8")) as BenchResults;
+    if (results.schema !== 3) throw new Error(`${o.out}/latest.json is schema ${results.schema}, not 3`);
+    process.stdout.write(await write(o.out, results));
     return 0;
   }
   const say = progress("bench");
-  const created: Created = {};
-  let images: { redis: string; app: string } | undefined;
-  const exitCode = (signal: NodeJS.Signals) => (signal === "SIGINT" ? 130 : 143);
-  // Ctrl-C reaches the Pulumi CLI too, which cancels its operation; the run then fails its step and
-  // cleans up. A signal to this process alone lets the current step finish first. A second one
-  // cleans up at once.
+  const opened: Path[] = [];
+  // Ctrl-C reaches the Pulumi CLI too, which cancels its operation: the step fails. A signal to this
+  // process alone lets the step finish. Either way the run stops and cleans up; a second signal
+  // stops it at once (the next run removes what is left).
   const onSignal = (signal: NodeJS.Signals) => {
-    if (!interrupted) {
-      interrupted = signal;
-      say(`${signal} received: stopping after the current step, then cleaning up (again: clean up now)`);
-      return;
-    }
-    say(`${signal} received again: cleaning up now`);
-    void cleanup(created, images, say).finally(() => process.exit(exitCode(interrupted ?? signal)));
+    interrupted = signal;
+    say(`${signal}: stopping after this step, then cleaning up (again: stop at once)`);
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  // fetch to a published port whose container does not listen yet holds only unref'd handles: with
-  // nothing else pending, Node would exit mid-wait with code 0. This keeps it alive until main returns.
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  // A fetch to a published port nobody listens on yet holds only unref'd handles: Node would exit
+  // mid-wait with code 0. This keeps it alive until main returns.
   const keepAlive = setInterval(() => undefined, 60_000);
   let code = 0;
   try {
-    const results = await measure(options, created, say, (i) => (images = i));
-    writeResults(results, options, say);
-    process.stdout.write(renderText(results));
-    if (results.throughput && !results.throughput.counterOk) {
-      say("the app's counter did not match what wrk reported (see above)");
-      code = 1;
-    }
+    const results = await measure(o, opened, say);
+    const round = (_: string, v: unknown) => (typeof v === "number" ? Math.round(v * 100) / 100 : v);
+    const json = JSON.stringify(results, round, 2) + "\n";
+    // Rendered from the JSON as written, so that --render redraws exactly this.
+    process.stdout.write(await write(o.out, JSON.parse(json) as BenchResults, json));
+    say(`wrote ${o.out}/latest.{json,md,svg}`);
+    if (results.throughput?.some((x) => counterProblems(x.app, WRK.connections).length > 0)) code = 1;
   } catch (e) {
-    const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
-    say(interrupted ? `stopped (${interrupted}): ${message.split("\n")[0]}` : `failed: ${message}`);
+    say(`failed: ${(e as Error).stack ?? String(e)}`);
     code = 1;
   } finally {
-    const problems = await cleanup(created, images, say);
-    if (problems.length > 0) code = code || 1;
+    if (!(await cleanup(opened, say))) code ||= 1;
     clearInterval(keepAlive);
   }
-  return interrupted ? exitCode(interrupted) : code;
+  return interrupted === "SIGINT" ? 130 : interrupted ? 143 : code;
 }

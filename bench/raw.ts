@@ -1,144 +1,89 @@
-// The raw CLI path: the tutorial's commands, one after the other, each timed: Redis, the linked app
+// The raw CLI path: the tutorial's commands one after the other, each timed: Redis, the linked app
 // with its published port, the first 200, the three link probes, three requests, KEYS *, and
-// `docker rm -f`. Every step's output is checked, so a broken run fails instead of looking fast.
+// `docker rm -f`. Every output is checked, so a broken run fails instead of looking fast.
 import { isStrictlyIncreasingByOne } from "../checks/support/compare";
 import { parseEnv, parseHosts, parseKeys, parsePing, parseTotalRequests } from "../checks/support/parse";
 import { docker, httpGet } from "../harness";
 import { linkVarPattern } from "../lib/links";
-import { now } from "./exec";
-import { RawRep, RawStepId } from "./results";
-import { firstOk } from "./ready";
+import { Path } from "./results";
+import { firstOk, now } from "./setup";
 
-export interface RawPathSettings {
-  images: { redis: string; app: string; probe: string };
-  /** Host port the app is published on. */
-  port: number;
-  readyTimeoutMs: number;
+const PORT = 3171;
+const LINK = "bench-redis-server:redis";
+
+const run = (args: string[]) => docker(["run", ...args], { timeoutMs: 60_000 });
+
+function check(ok: boolean, step: string, expected: string, seen: string): void {
+  if (!ok) throw new Error(`raw path, ${step}: expected ${expected}, got: ${seen.trim() || "(nothing)"}`);
 }
 
-/** The link alias, as in the tutorial. */
-const ALIAS = "redis";
-export const RAW_NAMES = {
-  redis: "bench-redis-server",
-  app: "bench-app",
-  env: "bench-probe-env",
-  hosts: "bench-probe-hosts",
-  ping: "bench-probe-ping",
-  cli: "bench-redis-cli",
-} as const;
-const LINK = `${RAW_NAMES.redis}:${ALIAS}`;
-const REQUESTS = 3;
-/** A `docker run` of a probe starts a container and waits for it: allow for a busy machine. */
-const RUN_TIMEOUT_MS = 60_000;
-
-/** A failed check of the raw path: what was expected and what the command printed. */
-function fail(step: string, expected: string, seen: string): never {
-  throw new Error(`raw path, ${step}: expected ${expected}, got: ${seen.trim() || "(nothing)"}`);
-}
-
-/** Runs the raw path once and returns its timings (milliseconds). */
-export async function runRawPath(settings: RawPathSettings): Promise<RawRep> {
-  const steps = {} as Record<RawStepId, number>;
-  const step = async <T>(id: RawStepId, fn: () => Promise<T>): Promise<T> => {
+export const rawPath: Path = {
+  id: "raw",
+  label: "raw CLI",
+  async run(images) {
+    const steps: Record<string, number> = {};
+    const step = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
+      const begin = now();
+      const value = await fn();
+      steps[label] = now() - begin;
+      return value;
+    };
+    /** A busybox container linked to Redis, removed when it exits. */
+    const probe = (label: string, name: string, command: string[]) =>
+      step(label, () => run(["--rm", "--name", name, "--link", LINK, images.probe, ...command]));
     const start = now();
-    const value = await fn();
-    steps[id] = now() - start;
-    return value;
-  };
-  const probe = (name: string, command: string[]) =>
-    docker(["run", "--rm", "--name", name, "--link", LINK, settings.images.probe, ...command], {
-      timeoutMs: RUN_TIMEOUT_MS,
-    });
-  const url = `http://127.0.0.1:${settings.port}/`;
-  const start = now();
-
-  await step("redis", () =>
-    docker(["run", "-d", "--name", RAW_NAMES.redis, settings.images.redis], { timeoutMs: RUN_TIMEOUT_MS }),
-  );
-  await step("app", () =>
-    docker(
-      [
-        "run",
-        "-d",
-        "--name",
-        RAW_NAMES.app,
-        "-p",
-        `${settings.port}:3000`,
-        "--link",
-        LINK,
-        settings.images.app,
-      ],
-      { timeoutMs: RUN_TIMEOUT_MS },
-    ),
-  );
-  const upMs = now() - start;
-  await step("ready", () => firstOk(settings.port, settings.readyTimeoutMs));
-  const firstOkMs = now() - start;
-
-  const envOut = await step("env", () => probe(RAW_NAMES.env, ["env"]));
-  const vars = parseEnv(envOut, linkVarPattern(ALIAS));
-  const ip = vars.REDIS_PORT_6379_TCP_ADDR;
-  if (!ip || vars.REDIS_PORT !== `tcp://${ip}:6379` || vars.REDIS_NAME !== `/${RAW_NAMES.env}/${ALIAS}`) {
-    fail(
-      "env",
-      `REDIS_PORT_6379_TCP_ADDR, REDIS_PORT=tcp://<ip>:6379, REDIS_NAME=/${RAW_NAMES.env}/${ALIAS}`,
-      envOut,
+    await step("docker run -d redis", () => run(["-d", "--name", "bench-redis-server", images.redis]));
+    const published = ["-p", `${PORT}:3000`, "--link", LINK];
+    await step("docker run -d -p --link app", () =>
+      run(["-d", "--name", "bench-app", ...published, images.app]),
     );
-  }
-  const hostsOut = await step("hosts", () => probe(RAW_NAMES.hosts, ["cat", "/etc/hosts"]));
-  const lines = parseHosts(hostsOut, ALIAS);
-  if (lines.length !== 1 || lines[0].ip !== ip) {
-    fail("hosts", `one /etc/hosts line naming ${ALIAS} with ${ip}`, hostsOut);
-  }
-  const pingOut = await step("ping", () => probe(RAW_NAMES.ping, ["ping", "-c", "1", ALIAS]));
-  const ping = parsePing(pingOut);
-  if (ping.received !== 1 || ping.address !== ip) {
-    fail("ping", `1 reply from ${ip}`, pingOut);
-  }
+    const upMs = now() - start;
+    await step("wait for the first 200", () => firstOk(PORT));
+    const firstOkMs = now() - start;
 
-  const totals = await step("requests", async () => {
-    const seen: (number | undefined)[] = [];
-    for (let i = 0; i < REQUESTS; i++) {
-      const res = await httpGet(url, 5_000);
-      if (res.status !== 200) {
-        fail("requests", "HTTP 200", `HTTP ${res.status} ${res.body}`);
-      }
-      seen.push(parseTotalRequests(res.body));
-    }
-    return seen;
-  });
-  if (totals.some((t) => t === undefined) || !isStrictlyIncreasingByOne(totals as number[])) {
-    fail("requests", "Total requests up by one each time", JSON.stringify(totals));
-  }
+    const env = await probe("docker run --link busybox env", "bench-probe-env", ["env"]);
+    const vars = parseEnv(env, linkVarPattern("redis"));
+    const ip = vars.REDIS_PORT_6379_TCP_ADDR;
+    const linked = vars.REDIS_PORT === `tcp://${ip}:6379` && vars.REDIS_NAME === "/bench-probe-env/redis";
+    check(!!ip && linked, "env", "REDIS_PORT=tcp://<ip>:6379 and REDIS_NAME=/bench-probe-env/redis", env);
+    const hosts = await probe("... cat /etc/hosts", "bench-probe-hosts", ["cat", "/etc/hosts"]);
+    const lines = parseHosts(hosts, "redis");
+    check(lines.length === 1 && lines[0].ip === ip, "hosts", `one line naming redis with ${ip}`, hosts);
+    const ping = await probe("... ping -c 1 redis", "bench-probe-ping", ["ping", "-c", "1", "redis"]);
+    const reply = parsePing(ping);
+    check(reply.received === 1 && reply.address === ip, "ping", `1 reply from ${ip}`, ping);
 
-  const keysOut = await step("keys", () =>
-    docker(
-      [
-        "run",
-        "--rm",
-        "--name",
-        RAW_NAMES.cli,
-        "--link",
-        LINK,
-        settings.images.redis,
-        "redis-cli",
-        "-h",
-        ALIAS,
-        "KEYS",
-        "*",
-      ],
-      { timeoutMs: RUN_TIMEOUT_MS },
-    ),
-  );
-  const keys = parseKeys(keysOut);
-  if (!keys.includes("ip") || !keys.includes("requests")) {
-    fail("keys", "KEYS * to list ip and requests", keysOut);
-  }
-  const verifiedMs = now() - start;
+    const totals = await step("three requests", async () => {
+      const seen: (number | undefined)[] = [];
+      for (let i = 0; i < 3; i++)
+        seen.push(parseTotalRequests((await httpGet(`http://127.0.0.1:${PORT}/`)).body));
+      return seen;
+    });
+    const counted = totals.every((t) => t !== undefined) && isStrictlyIncreasingByOne(totals as number[]);
+    check(counted, "requests", "Total requests up by one each time", JSON.stringify(totals));
+    const cli = [
+      "--rm",
+      "--name",
+      "bench-redis-cli",
+      "--link",
+      LINK,
+      images.redis,
+      "redis-cli",
+      "-h",
+      "redis",
+    ];
+    const keys = await step("redis-cli -h redis KEYS *", () => run([...cli, "KEYS", "*"]));
+    check(
+      parseKeys(keys).includes("ip") && parseKeys(keys).includes("requests"),
+      "keys",
+      "ip and requests",
+      keys,
+    );
+    const verifiedMs = now() - start;
 
-  // -v: the redis image declares VOLUME /data; its anonymous volume goes with the container.
-  await step("rm", () =>
-    docker(["rm", "-f", "-v", RAW_NAMES.app, RAW_NAMES.redis], { timeoutMs: RUN_TIMEOUT_MS }),
-  );
-  return { steps, upMs, firstOkMs, verifiedMs, downMs: steps.rm, cycleMs: now() - start };
-}
+    // -v: the redis image declares VOLUME /data; its anonymous volume goes with the container.
+    await step("docker rm -f", () => docker(["rm", "-f", "-v", "bench-app", "bench-redis-server"]));
+    const cycleMs = now() - start;
+    return { upMs, firstOkMs, verifiedMs, downMs: steps["docker rm -f"], cycleMs, steps };
+  },
+};

@@ -1,213 +1,186 @@
-// The run's results as sections (a title, a table, notes), rendered as aligned text for stdout and
-// as Markdown for bench/results/latest.md and the READMEs. Pure.
-import {
-  Align,
-  formatPercent,
-  formatRatio,
-  formatSummary,
-  formatTable,
-  markdownTable,
-  seconds,
-} from "./format";
-import { BenchResults, CycleResults, Measure, Profile, ThroughputResults } from "./results";
-import { relativeSpread, summarize, Summary, TargetResult } from "./stats";
-import { Phase, ResourceSpan, TimelineSummary } from "./timeline";
+// A run's results as Markdown (bench/results/latest.md, printed too): each path's medians and their
+// ratios to the first path's, where the Pulumi paths' seconds go, the app's throughput next to the
+// ceiling, and issue 13's targets. Pure.
+import { PHASE_ORDER } from "./phases";
+import { BenchResults, Load, Rep, ThroughputRep } from "./results";
+import { medianIndex, pairedRatios, ratio, spread, summarize, Summary } from "./stats";
+import { counterProblems } from "./wrk";
 
-interface Section {
-  title: string;
-  rows: string[][];
-  align: Align[];
-  notes: string[];
+type Measure = (rep: Rep) => number | null | undefined;
+type Format = (value: number) => string;
+
+const sec = (ms: number) => (ms / 1000).toFixed(2);
+const times = (r: number) => (Number.isFinite(r) ? `${r.toFixed(2)}x` : "n/a");
+const percent = (r: number) => (Number.isFinite(r) ? `${Math.round(r * 100)}%` : "n/a");
+const range = (s: Summary, f: Format = sec) =>
+  s.n === 1 ? f(s.median) : `${f(s.median)} [${f(s.min)}–${f(s.max)}]`;
+const plusMinus = (s: Summary) => `±${Math.round((spread(s) * 100) / 2)}%`;
+
+/** The cycle table's columns; the no-op up's ratio is over the first path's up to verified. */
+const MEASURES: { label: string; of: Measure; over?: Measure }[] = [
+  { label: "up (command returned)", of: (r) => r.upMs },
+  { label: "up to first 200", of: (r) => r.firstOkMs },
+  { label: "up to verified", of: (r) => r.verifiedMs },
+  { label: "down", of: (r) => r.downMs },
+  { label: "full cycle", of: (r) => r.cycleMs },
+  { label: "no-op up", of: (r) => r.noopUpMs, over: (r) => r.verifiedMs },
+];
+
+/** A measure over the repetitions; null when the path does not have it. */
+export function summaryOf(reps: Rep[], of: Measure): Summary | null {
+  const values = reps.map(of);
+  return values.every((v) => typeof v === "number") ? summarize(values as number[]) : null;
 }
 
-const s = (x: Summary) => formatSummary(x, seconds);
-const spread = (x: Summary) => `±${Math.round((relativeSpread(x) * 100) / 2)}%`;
-
-const MEASURE_LABELS: Record<Measure, string> = {
-  up: "up (command returned)",
-  firstOk: "up to first 200",
-  down: "down",
-  cycle: "full cycle",
-};
-
-/** The three-way table: each measure for the raw CLI, compose and the stack, and their ratios. */
-export function threeWayRows(c: CycleResults): string[][] {
-  const rows = [["seconds", "raw CLI", "compose", "stack", "stack/raw", "stack/compose", "compose/raw"]];
-  for (const m of Object.keys(MEASURE_LABELS) as Measure[]) {
-    rows.push([
-      MEASURE_LABELS[m],
-      s(c.raw.summary[m]),
-      c.compose ? s(c.compose.summary[m]) : "n/a",
-      s(c.stack.summary[m]),
-      formatRatio(c.ratios.stackVsRaw[m]),
-      formatRatio(c.ratios.stackVsCompose?.[m]),
-      formatRatio(c.ratios.composeVsRaw?.[m]),
-    ]);
-  }
-  rows.push(["up to verified (raw: KEYS *)", s(c.raw.verified), "(none)", s(c.stack.summary.up), "", "", ""]);
-  rows.push(["no-op up (refresh included)", "", "", s(c.stack.noopUp), formatRatio(c.ratios.noopUp), "", ""]);
-  return rows;
+/** The repetition whose full cycle is the median one: the one whose phases are shown. */
+export function medianRep(reps: Rep[]): Rep {
+  return reps[medianIndex(reps.map((r) => r.cycleMs))];
 }
 
-function cycleSection(c: CycleResults, reps: number): Section {
-  const pairs = summarize(c.ratios.cyclePairs);
-  return {
-    title: `Deploy cycle: medians [min–max] of ${reps} interleaved repetitions (raw, compose, stack, ...)`,
-    rows: threeWayRows(c),
-    align: ["left", "right", "right", "right", "right", "right", "right"],
-    notes: [
-      `compose: ${c.compose ? c.compose.tool : "not available"}; no-op up is over the raw path's up to verified`,
-      `full cycle stack/raw per repetition: ${c.ratios.cyclePairs.map((r) => r.toFixed(2)).join(", ")} ` +
-        `(median ${formatRatio(pairs.median)}, interquartile spread ${spread(pairs)})`,
-    ],
+/** A Markdown table padded as prettier pads it: the first column left-aligned, the others right. */
+export function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(3, ...rows.map((r) => r[c].length)));
+  const pad = (x: string, c: number) => (c === 0 ? x.padEnd(widths[c]) : x.padStart(widths[c]));
+  const line = (r: string[]) => `| ${r.map(pad).join(" | ")} |`;
+  const rule = widths.map((w, c) => (c ? `${"-".repeat(w - 1)}:` : "-".repeat(w)));
+  return [line(rows[0]), `| ${rule.join(" | ")} |`, ...rows.slice(1).map(line)].join("\n");
+}
+
+/** Each path's medians [min–max], then each other path's ratios to the first one's. */
+export function cycleRows(r: BenchResults): string[][] {
+  const [base, ...others] = r.paths;
+  const cell = (s: Summary | null) => (s ? range(s) : "");
+  const ratioCell = (reps: Rep[], m: (typeof MEASURES)[number]) => {
+    const [a, b] = [summaryOf(reps, m.of), summaryOf(base.reps, m.over ?? m.of)];
+    return a && b ? times(ratio(a, b)) : "";
   };
-}
-
-function phaseCells(phases: Phase[] | null, labels: string[]): string[] {
-  return labels.map((l) => {
-    const p = phases?.find((x) => x.label === l);
-    return p ? seconds(p.ms) : "";
-  });
-}
-
-function profileSection(p: Profile): Section {
-  const labels = [...new Set([...p.stack.up, ...p.stack.noopUp, ...p.stack.destroy].map((x) => x.label))];
-  const total = (phases: Phase[]) => seconds(phases.reduce((sum, x) => sum + x.ms, 0));
-  const rows = [
-    ["operation", ...labels, "total"],
-    ["up (empty stack)", ...phaseCells(p.stack.up, labels), total(p.stack.up)],
-    ["no-op up", ...phaseCells(p.stack.noopUp, labels), total(p.stack.noopUp)],
-    ["destroy", ...phaseCells(p.stack.destroy, labels), total(p.stack.destroy)],
+  return [
+    ["seconds", ...MEASURES.map((m) => m.label)],
+    ...r.paths.map((p) => [p.label, ...MEASURES.map((m) => cell(summaryOf(p.reps, m.of)))]),
+    ...others.map((p) => [`${p.label} / ${base.label}`, ...MEASURES.map((m) => ratioCell(p.reps, m))]),
   ];
-  const notes: string[] = [];
-  if (p.process) {
-    const plugins = Object.entries(p.process.pluginStartMs)
-      .map(([name, x]) => `${name} ${seconds(x.median)} s`)
-      .join(", ");
-    notes.push(`plugin start (launched until it printed its port, median): ${plugins}`);
-    if (p.process.program) {
-      const loads = p.process.program.loads.map((l) => `${l.module} ${seconds(l.ms)} s`).join(", ");
-      notes.push(
-        `program's node process started ${seconds(p.process.program.nodeStartMs)} s into the up; loading: ${loads}`,
-      );
-    }
-    if (p.process.checks.length > 0) {
-      const checks = p.process.checks.map((x) => `${x.check} ${seconds(x.ms)} s`).join(", ");
-      notes.push(`check processes (node start to exit): ${checks}`);
-    }
-    if (p.process.others.length > 0) {
-      const others = p.process.others.map((x) => `${x.command} ${seconds(x.ms)} s`).join(", ");
-      notes.push(`other node processes of the up: ${others}`);
-    }
-  }
-  return {
-    title: "Profile: where the stack's seconds go (the median repetition; phases laid end to end)",
-    rows,
-    align: ["left", ...labels.map((): Align => "right"), "right"],
-    notes,
-  };
 }
 
-/** The `top` slowest resource steps of an operation: name (type, op) seconds [start–end]. */
-export function slowestSteps(timeline: TimelineSummary, top = 8): string[] {
-  return timeline.spans
-    .filter((x): x is ResourceSpan & { endMs: number } => x.endMs !== null)
-    .map((x) => ({ ...x, ms: x.endMs - x.startMs }))
-    .sort((a, b) => b.ms - a.ms)
-    .slice(0, top)
-    .map(
-      (x) => `${x.name} (${x.type}, ${x.op}) ${seconds(x.ms)} s [${seconds(x.startMs)}–${seconds(x.endMs)}]`,
-    );
-}
-
-function throughputSection(t: ThroughputResults, r: BenchResults): Section {
-  const w = r.settings.wrk;
-  const rps = (v: number) => v.toFixed(0);
-  const ms = (v: number) => v.toFixed(1);
-  const inFlight = t.reps.map((x) => x.app.counter.inFlightAtStop).join(", ");
-  const failed = t.reps.flatMap((x, i) => x.app.counter.problems.map((p) => `run ${i + 1}: ${p}`));
-  return {
-    title:
-      `App throughput: wrk -t${w.threads} -c${w.connections} -d${w.durationS}s --latency after a ${w.warmupS}s ` +
-      `warm-up, port :${r.settings.ports.throughput}, app and ceiling in turn` +
-      (w.pinned ? ", wrk on CPU 1, containers on CPU 0" : ""),
-    rows: [
-      ["measure", "app", "plain Node.js (ceiling)", "app/ceiling"],
-      [
-        "requests/s",
-        formatSummary(t.app.requestsPerSec, rps),
-        formatSummary(t.ceiling.requestsPerSec, rps),
-        formatPercent(t.ratio),
-      ],
-      [
-        "p99 latency (ms)",
-        formatSummary(t.app.p99Ms, ms),
-        formatSummary(t.ceiling.p99Ms, ms),
-        formatRatio(t.p99Ratio),
-      ],
-    ],
-    align: ["left", "right", "right", "right"],
-    notes: [
-      `app/ceiling per pair: ${t.reps.map((x) => formatPercent(x.app.requestsPerSec / x.ceiling.requestsPerSec)).join(", ")} ` +
-        `(median ${formatPercent(t.pairRatios.median)}, min–max ${formatPercent(t.pairRatios.min)}–${formatPercent(t.pairRatios.max)}); ` +
-        `requests/s spread (interquartile): app ${spread(t.app.requestsPerSec)}, ceiling ${spread(t.ceiling.requestsPerSec)}`,
-      t.counterOk
-        ? `counter check: ok in every run: Redis counted exactly wrk's completed requests plus those in flight when it stopped (${inFlight}); no error responses, no socket errors`
-        : `counter check: FAILED (${failed.join("; ")})`,
-    ],
-  };
-}
-
-function targetLines(targets: TargetResult[]): string[] {
-  return targets.map((t) => {
-    const verdict = t.pass === null ? "----" : t.pass ? "PASS" : "MISS";
-    const fmt = (v: number) => (t.id === "throughput" ? formatPercent(v) : formatRatio(v));
-    const value = t.value === null ? "not measured" : fmt(t.value);
-    return `${verdict}  ${t.description}: ${value} (target ${t.comparison} ${fmt(t.limit)})`;
+function cycleSection(r: BenchResults): string[] {
+  const [base, ...others] = r.paths;
+  const cycles = (reps: Rep[]) => reps.map((x) => x.cycleMs);
+  const pairs = others.map((p) => {
+    const each = pairedRatios(cycles(p.reps), cycles(base.reps));
+    const s = summarize(each);
+    return `${p.label} ${each.map((x) => x.toFixed(2)).join(", ")} (interquartile ${plusMinus(s)})`;
   });
+  return [
+    `Deploy cycle: seconds, median [min–max] of ${r.settings.reps} interleaved repetitions; ` +
+      `ratios of the medians (the no-op up's over the ${base.label}'s up to verified):`,
+    "",
+    table(cycleRows(r)),
+    "",
+    ...r.paths.filter((p) => p.note).map((p) => `- ${p.label}: ${p.note}`),
+    `- full cycle over the ${base.label}'s, repetition by repetition: ${pairs.join("; ")}`,
+    "",
+  ];
 }
 
-function headline(r: BenchResults): string {
-  const m = r.machine;
-  return (
-    `${r.startedAt}, ${r.settings.reps} interleaved repetitions, ${m.hostname}: ${m.cpus} CPUs, ` +
-    `load ${m.load.start.toFixed(2)} → ${m.load.end.toFixed(2)}; docker ${m.docker}, pulumi ${m.pulumi}, node ${m.node}`
+/** The Pulumi paths' up, no-op up and destroy, phase by phase, in their median repetition. */
+export function profileRows(r: BenchResults): string[][] {
+  const rows: [string, Record<string, number>][] = [];
+  for (const p of r.paths.filter((x) => x.reps[0].noopSteps)) {
+    const rep = medianRep(p.reps);
+    const of = (op: string) => {
+      const phases: Record<string, number> = {};
+      for (const [k, ms] of Object.entries(rep.steps)) {
+        if (k.startsWith(`${op}: `)) phases[k.slice(op.length + 2)] = ms;
+      }
+      return phases;
+    };
+    rows.push(
+      [`${p.label}: up`, of("up")],
+      [`${p.label}: no-op up`, rep.noopSteps!],
+      [`${p.label}: destroy`, of("destroy")],
+    );
+  }
+  const phases = PHASE_ORDER.split(",").filter((ph) => rows.some(([, x]) => ph in x));
+  const total = (x: Record<string, number>) => Object.values(x).reduce((a, b) => a + b, 0);
+  return [
+    ["operation", ...phases, "total"],
+    ...rows.map(([label, x]) => [label, ...phases.map((ph) => (ph in x ? sec(x[ph]) : "")), sec(total(x))]),
+  ];
+}
+
+function throughputSection(r: BenchResults): string[] {
+  const reps = r.throughput!;
+  const w = r.settings.wrk;
+  const of = (f: (x: ThroughputRep) => number) => summarize(reps.map(f));
+  const [app, ceiling] = [of((x) => x.app.requestsPerSec), of((x) => x.ceiling.requestsPerSec)];
+  const row = (label: string, f: (x: Load) => number, digits: number, share: Format) => {
+    const [a, c, format] = [of((x) => f(x.app)), of((x) => f(x.ceiling)), (v: number) => v.toFixed(digits)];
+    return [label, range(a, format), range(c, format), share(ratio(a, c))];
+  };
+  const pairs = reps.map((x) => x.app.requestsPerSec / x.ceiling.requestsPerSec);
+  const failed = reps.flatMap((x, i) =>
+    counterProblems(x.app, w.connections).map((p) => `run ${i + 1}: ${p}`),
   );
+  const inFlight = reps.map((x) => x.app.counted - x.app.requests).join(", ");
+  return [
+    `App throughput: wrk -t${w.threads} -c${w.connections} -d${w.durationS}s --latency after a ` +
+      `${w.warmupS} s warm-up, the app then a plain Node.js server (the ceiling), ${reps.length} pairs:`,
+    "",
+    table([
+      ["measure", "app", "plain Node.js (ceiling)", "app/ceiling"],
+      row("requests/s", (x) => x.requestsPerSec, 0, percent),
+      row("p99 latency (ms)", (x) => x.p99Ms, 1, times),
+    ]),
+    "",
+    `- app/ceiling pair by pair: ${pairs.map(percent).join(", ")}; requests/s interquartile spread: ` +
+      `app ${plusMinus(app)}, ceiling ${plusMinus(ceiling)}`,
+    failed.length === 0
+      ? `- counter check: ok in every run: Redis counted wrk's completed requests plus those in flight ` +
+        `when it stopped (${inFlight}); no errors`
+      : `- counter check: FAILED (${failed.join("; ")})`,
+    "",
+  ];
 }
 
-function sections(r: BenchResults): Section[] {
-  const out: Section[] = [];
-  if (r.cycle) out.push(cycleSection(r.cycle, r.settings.reps));
-  if (r.profile) out.push(profileSection(r.profile));
-  if (r.throughput) out.push(throughputSection(r.throughput, r));
-  return out;
+/** PASS or MISS for each of issue 13's targets whose paths ran. */
+export function targetLines(r: BenchResults): string[] {
+  const median = (id: string, of: Measure) => {
+    const reps = r.paths.find((p) => p.id === id)?.reps;
+    return (reps && summaryOf(reps, of)?.median) ?? NaN;
+  };
+  const cycle: Measure = (x) => x.cycleMs;
+  const rps = (side: "app" | "ceiling") =>
+    r.throughput ? summarize(r.throughput.map((x) => x[side].requestsPerSec)).median : NaN;
+  const noop = median("stack", (x) => x.noopUpMs) / median("raw", (x) => x.verifiedMs);
+  const targets: [string, number, "<=" | "<" | ">=", number, Format][] = [
+    ["full cycle: stack / raw CLI", median("stack", cycle) / median("raw", cycle), "<=", 2, times],
+    ["full cycle: stack / compose", median("stack", cycle) / median("compose", cycle), "<", 1, times],
+    ["no-op up / raw CLI up to verified", noop, "<=", 1.25, times],
+    ["app requests/s / plain Node.js ceiling", rps("app") / rps("ceiling"), ">=", 0.85, percent],
+  ];
+  return targets
+    .filter(([, value]) => !Number.isNaN(value))
+    .map(([what, value, cmp, limit, f]) => {
+      const pass = cmp === "<=" ? value <= limit : cmp === "<" ? value < limit : value >= limit;
+      return `- ${pass ? "PASS" : "MISS"} ${what}: ${f(value)} (target ${cmp} ${f(limit)})`;
+    });
 }
 
-/** The report printed on stdout. */
-export function renderText(r: BenchResults): string {
-  const out = [`container-links benchmark: ${headline(r)}`, ""];
-  for (const x of sections(r))
-    out.push(x.title, formatTable(x.rows, x.align), ...x.notes.map((n) => `  ${n}`), "");
-  if (r.cycle) {
-    const up = r.cycle.stack.reps[r.cycle.medianRep].timelines.up;
-    out.push("Slowest steps of the up:", ...slowestSteps(up).map((l) => `  ${l}`), "");
-  }
-  out.push("Targets", ...targetLines(r.targets).map((l) => `  ${l}`));
-  return out.join("\n") + "\n";
-}
-
-/** The Markdown of bench/results/latest.md and the READMEs' performance sections. */
 export function renderMarkdown(r: BenchResults): string {
-  const out = [`Measured ${headline(r)}.`, ""];
-  for (const x of sections(r)) {
-    out.push(`${x.title}:`, "", markdownTable(x.rows, x.align), "");
-    if (x.notes.length > 0) out.push(...x.notes.map((n) => `- ${n}`), "");
-  }
-  if (r.cycle) {
-    const up = r.cycle.stack.reps[r.cycle.medianRep].timelines.up;
-    out.push("Slowest steps of the up:", "", ...slowestSteps(up).map((l) => `- ${l}`), "");
-  }
-  out.push("Targets:", "", ...targetLines(r.targets).map((l) => `- ${l.replace(/ {2}/, " ")}`), "");
-  out.push("![benchmark chart](results/latest.svg)");
-  return out.join("\n") + "\n";
+  const [m, phases] = [r.machine, profileRows(r)];
+  return [
+    `Measured ${r.startedAt}, ${r.settings.reps} interleaved repetitions, ${m.hostname}: ${m.cpus} CPUs, ` +
+      `load ${m.load.start.toFixed(2)} → ${m.load.end.toFixed(2)}; ` +
+      `docker ${m.docker}, pulumi ${m.pulumi}, node ${m.node}.`,
+    "",
+    ...(r.paths.length > 0 ? cycleSection(r) : []),
+    ...(phases.length > 1 ? ["Where the seconds go: the median repetition's phases (seconds):", ""] : []),
+    ...(phases.length > 1 ? [table(phases), ""] : []),
+    ...(r.throughput ? throughputSection(r) : []),
+    "Targets:",
+    "",
+    ...targetLines(r),
+    "",
+    "![benchmark chart](latest.svg)",
+    "",
+  ].join("\n");
 }

@@ -1,6 +1,6 @@
-// Entry point of `npm run bench` (scripts/bench.sh): runs bench/main.ts with no build step. The
-// .ts files it loads (the bench's own and the integration harness) are transpiled on load with the
-// project's TypeScript; type checking is `npm run typecheck`'s job. Usage: node bench/run.js [options]
+// Entry point of `npm run bench` (scripts/bench.sh): runs bench/main.ts with no build step. The .ts
+// files it loads (the bench's and harness/) are transpiled on load; type checking is `npm run
+// typecheck`'s job. Node16 modules keep import() as it is, which vega and vega-lite (ES modules) need.
 const fs = require("node:fs");
 const ts = require("typescript");
 
@@ -9,7 +9,7 @@ require.extensions[".ts"] = (module, filename) => {
   const { outputText } = ts.transpileModule(fs.readFileSync(filename, "utf8"), {
     fileName: filename,
     compilerOptions: {
-      module: ts.ModuleKind.CommonJS,
+      module: ts.ModuleKind.Node16,
       target: ts.ScriptTarget.ES2022,
       esModuleInterop: true,
       inlineSourceMap: true,
@@ -18,12 +18,5 @@ require.extensions[".ts"] = (module, filename) => {
   module._compile(outputText, filename);
 };
 
-require("./main.ts")
-  .main(process.argv.slice(2))
-  .then(
-    (code) => process.exit(code),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
+const fail = (err) => (console.error(err), process.exit(1));
+require("./main.ts").main(process.argv.slice(2)).then(process.exit, fail);
