@@ -73,7 +73,12 @@ describe("what the pages name exists", () => {
   const scripts = Object.keys(JSON.parse(read("package.json")).scripts as Record<string, string>);
   // Where the scripts' environment variables are read: the scripts, the pinned CLI and CI.
   const shellSources = ["scripts", "bin"]
-    .flatMap((dir) => fs.readdirSync(path.join(ROOT, dir)).map((name) => `${dir}/${name}`))
+    .flatMap((dir) =>
+      fs
+        .readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(ROOT, path.join(entry.parentPath, entry.name))),
+    )
     .concat(".ci/run")
     .map(read)
     .join("\n");
