@@ -3,7 +3,16 @@ const js = require("@eslint/js");
 const tseslint = require("typescript-eslint");
 
 module.exports = tseslint.config(
-  { ignores: ["node_modules/**", "app/node_modules/**", "dist/**", "coverage/**", "bench/results/**", "reports/**"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "app/node_modules/**",
+      "dist/**",
+      "coverage/**",
+      "bench/results/**",
+      "reports/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

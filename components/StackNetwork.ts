@@ -57,7 +57,12 @@ export class StackNetwork extends pulumi.ComponentResource {
     };
     const id = engineObject(
       name,
-      { ensure: ENSURE_NETWORK, remove: REMOVE, environment, identity: [args.name, args.subnet, args.driver] },
+      {
+        ensure: ENSURE_NETWORK,
+        remove: REMOVE,
+        environment,
+        identity: [args.name, args.subnet, args.driver],
+      },
       // A fixed name: the old network must go before its replacement can take it.
       { parent: this, deleteBeforeReplace: true },
     );
