@@ -4,7 +4,7 @@
 import * as docker from "@pulumi/docker";
 import { checkAgainstEngine, loadConfig } from "./lib/config";
 import { containerTarget, swarmTarget } from "./components/targets";
-import { RedisPassword } from "./components/RedisPassword";
+import { noRedisPassword, RedisPassword } from "./components/RedisPassword";
 import { LinkArgs, LinkedContainer } from "./components/LinkedContainer";
 import { AppImage } from "./components/AppImage";
 import { RedisCli } from "./components/RedisCli";
@@ -24,8 +24,12 @@ const target =
         readyTimeoutSeconds: config.readyTimeoutSeconds,
       })
     : containerTarget({ linkMode: config.linkMode });
-// The configured password, or one the stack generates once and keeps (encrypted) in its state.
-const password = new RedisPassword("redis-password", { configured: redisPassword }).value;
+// The configured password, or one the stack generates once and keeps (encrypted) in its state; none
+// only with redisAuth: none, as in the tutorial, which warns on every run.
+const password =
+  config.redisAuth === "none"
+    ? noRedisPassword(config.networkName)
+    : new RedisPassword("redis-password", { configured: redisPassword }).value;
 
 // Start Data Store: docker run -d --name redis-server redis
 const dataStore = target.dataStore("redis-server", {
@@ -84,7 +88,7 @@ const checks = new Verification("verify", {
   timeoutSeconds: config.readyTimeoutSeconds,
 });
 
-export const redis = { ...dataStore.outputs, ip: checks.redisAddress };
+export const redis = { ...dataStore.outputs, ip: checks.redisAddress, auth: config.redisAuth };
 export const app = counterApp.outputs;
 export const cli = redisCli.outputs;
 export const link = counterApp.link;

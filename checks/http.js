@@ -3,7 +3,7 @@
 // keeps in Redis goes up by exactly one each time; on a swarm, several replicas answer.
 const { CheckFailure } = require("./support/failure");
 const { retryUntil, progress } = require("./support/deadline");
-const { containerState } = require("./support/docker");
+const { containerState, recentLogs } = require("./support/docker");
 const { waitForContainer } = require("./support/wait");
 const { describeAnswer, get } = require("./support/client");
 const { consecutiveFrom, isStrictlyIncreasingByOne } = require("./support/compare");
@@ -16,6 +16,8 @@ const { countServers, parseTotalRequests } = require("./support/parse");
 const REQUEST_TIMEOUT_MS = 5000;
 /** A readiness GET gets at least this long, even right before the bound. */
 const READY_ATTEMPT_MIN_MS = 500;
+/** What Redis answers a client that did not log in, or logged in with the wrong password. */
+const REFUSED_BY_REDIS = /\b(?:NOAUTH|WRONGPASS)\b[^\n]*/;
 
 /**
  * @param {HttpSpec} spec
@@ -105,7 +107,23 @@ async function untilReady(url, spec, deadline) {
           url,
           Math.min(REQUEST_TIMEOUT_MS, Math.max(READY_ATTEMPT_MIN_MS, deadline.remaining())),
         );
-        return answer.status === 200 ? { value: undefined } : { retry: `${href}: ${describeAnswer(answer)}` };
+        if (answer.status === 200) return { value: undefined };
+        const refused = await refusedByRedis(answer.body, spec);
+        if (refused !== undefined) {
+          // Waiting cannot help: the app does not log in. Say so now, with both ways out.
+          throw new CheckFailure("the app did not log in to Redis", {
+            expected: `${href} answers HTTP 200, the app logged in to Redis with its password`,
+            seen: `Redis refused the app (${refused})`,
+            details: [
+              "Redis requires a password (redisAuth: password, the default); the app must log in with it.",
+              "Either the app reads it from the file its REDIS_PASSWORD_FILE variable names (/run/secrets/redis-password),",
+              "or, for an app that cannot log in, set redisAuth to none (docs/config.md says what that opens).",
+            ],
+            container: spec.app?.container,
+            data: { url: href, responses: [] },
+          });
+        }
+        return { retry: `${href}: ${describeAnswer(answer)}` };
       },
       (last, attempts) =>
         new CheckFailure(`waited ${deadline.seconds} s for ${href} to answer HTTP 200`, {
@@ -127,6 +145,20 @@ async function untilReady(url, spec, deadline) {
       data: err.data,
     });
   }
+}
+
+/**
+ * Redis's refusal, where the app shows one: in its answer, or in its container's recent log.
+ * @param {string} body
+ * @param {HttpSpec} spec
+ * @returns {Promise<string | undefined>}
+ */
+async function refusedByRedis(body, spec) {
+  const inAnswer = REFUSED_BY_REDIS.exec(body);
+  if (inAnswer) return `its answer: ${inAnswer[0].trim()}`;
+  if (spec.app === undefined) return undefined;
+  const inLog = REFUSED_BY_REDIS.exec(await recentLogs(spec.app.container));
+  return inLog ? `its log: ${inLog[0].trim()}` : undefined;
 }
 
 module.exports = { checkHttp };

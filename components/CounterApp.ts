@@ -27,8 +27,10 @@ export class CounterApp extends pulumi.ComponentResource implements App {
         name: args.name,
         image: args.image,
         link: args.link,
-        envs: Object.entries(appEnv(args.link.alias)).map(([key, value]) => `${key}=${value}`),
-        files: [{ path: PASSWORD_FILE, content: args.password }],
+        envs: Object.entries(appEnv(args.link.alias, args.password !== undefined)).map(
+          ([key, value]) => `${key}=${value}`,
+        ),
+        files: args.password === undefined ? [] : [{ path: PASSWORD_FILE, content: args.password }],
         ports: [{ internal: APP_PORT, external: args.port }],
       },
       { parent: this },

@@ -10,6 +10,19 @@ export interface RedisPasswordArgs {
 const GENERATE = "od -An -N24 -tx1 /dev/urandom | tr -d ' \\n'";
 
 /**
+ * `redisAuth: none`: Redis without a password, said on every preview and update with what it opens
+ * and how to go back. Returns no password.
+ */
+export function noRedisPassword(networkName: string): undefined {
+  pulumi.log.warn(
+    `redisAuth is "none": Redis runs without a password. Every container on network ${networkName} ` +
+      "or linked to Redis can read and write all its data (Redis is still not published on the host). " +
+      "Go back with: pulumi config rm redisAuth (docs/config.md).",
+  );
+  return undefined;
+}
+
+/**
  * Redis's password: the configured one, or else one generated once and kept, encrypted, in the
  * stack's state, so every later `up` reuses it. The generated one stays in the state while a
  * configured one is in use, so removing the setting goes back to it.

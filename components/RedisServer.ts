@@ -63,8 +63,11 @@ export class RedisServer extends pulumi.ComponentResource implements DataStore {
       {
         name: args.name,
         image: image.imageId,
-        command: redisServerArgs(AUTH_FILE),
-        uploads: [{ file: AUTH_FILE, content: pulumi.output(args.password).apply(authConfig) }],
+        command: redisServerArgs(args.password === undefined ? undefined : AUTH_FILE),
+        uploads:
+          args.password === undefined
+            ? []
+            : [{ file: AUTH_FILE, content: pulumi.output(args.password).apply(authConfig) }],
         restart: "unless-stopped",
         securityOpts: ["no-new-privileges:true"],
         volumes: [{ volumeName: volume.name, containerPath: "/data" }],

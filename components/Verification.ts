@@ -23,8 +23,8 @@ export interface VerificationArgs {
   app: Pick<App, "checked" | "reachesRedis" | "replicas" | "url" | "revision">;
   /** The tutorial's `docker run --link redis-server:redis alpine` container, for ping. */
   probe: CheckedContainer;
-  /** The redis-cli container, for KEYS *, and the file in it holding Redis's password. */
-  cli: CheckedContainer & { passwordFile: string };
+  /** The redis-cli container, for KEYS *, and the file in it holding Redis's password (if Redis has one). */
+  cli: CheckedContainer & { passwordFile?: string };
   /** GETs the http check sends (at least one per replica on a swarm). */
   requests: number;
   /** Bound on every wait of each check, in seconds. */
@@ -146,7 +146,7 @@ export class Verification extends pulumi.ComponentResource {
         in: cli,
         alias,
         keys: APP_KEYS,
-        passwordFile: args.cli.passwordFile,
+        ...(args.cli.passwordFile === undefined ? {} : { passwordFile: args.cli.passwordFile }),
       })),
       [args.cli.revision],
       [http.cmd],

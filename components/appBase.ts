@@ -13,8 +13,8 @@ export interface AppBaseArgs {
   port: number;
   /** The link to Redis (on a swarm only its alias and network count: DNS on the overlay). */
   link: LinkArgs;
-  /** Redis's password (a secret): the app reads it from a file. */
-  password: pulumi.Input<string>;
+  /** Redis's password (a secret): the app reads it from a file. Absent: Redis has none (redisAuth: none). */
+  password?: pulumi.Input<string>;
 }
 
 /** The port the app listens on inside its container. */
@@ -26,7 +26,11 @@ export const APP_PORT = 3000;
  */
 export const PASSWORD_FILE = "/run/secrets/redis-password";
 
-/** The app's environment: Redis by the link alias, the password's file, the port. */
-export function appEnv(alias: string): Record<string, string> {
-  return { REDIS_HOST: alias, REDIS_PASSWORD_FILE: PASSWORD_FILE, PORT: String(APP_PORT) };
+/** The app's environment: Redis by the link alias, the password's file (when there is one), the port. */
+export function appEnv(alias: string, withPassword: boolean): Record<string, string> {
+  return {
+    REDIS_HOST: alias,
+    ...(withPassword ? { REDIS_PASSWORD_FILE: PASSWORD_FILE } : {}),
+    PORT: String(APP_PORT),
+  };
 }

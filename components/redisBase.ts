@@ -23,8 +23,11 @@ export interface RedisArgs {
   volume: DataVolumeArgs;
   /** The alias clients reach Redis by. */
   alias: string;
-  /** Redis requires it; it reaches Redis as a file, never on its command line or in its env. */
-  password: pulumi.Input<string>;
+  /**
+   * Redis requires it; it reaches Redis as a file, never on its command line or in its env. Absent:
+   * no password at all (redisAuth: none), and Redis takes clients from other containers without one.
+   */
+  password?: pulumi.Input<string>;
 }
 
 /**

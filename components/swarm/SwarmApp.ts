@@ -46,7 +46,10 @@ export class SwarmApp extends pulumi.ComponentResource implements App {
     super("container-links:swarm:SwarmApp", name, {}, opts);
     const parent = { parent: this };
     const viaGateway = args.publish === "gateway";
-    const password = contentSecret(`${name}-password`, `${args.name}-password`, args.password, parent);
+    const password =
+      args.password === undefined
+        ? undefined
+        : contentSecret(`${name}-password`, `${args.name}-password`, args.password, parent);
 
     this.service = stackService(
       name,
@@ -56,9 +59,9 @@ export class SwarmApp extends pulumi.ComponentResource implements App {
         replicas: args.replicas,
         network: { id: args.link.network },
         containerSpec: {
-          env: appEnv(args.link.alias),
+          env: appEnv(args.link.alias, password !== undefined),
           // Swarm mounts secrets under /run/secrets, where PASSWORD_FILE is.
-          secrets: [
+          secrets: password && [
             {
               secretId: password.id,
               secretName: password.name,

@@ -58,12 +58,15 @@ export class SwarmRedis extends pulumi.ComponentResource implements DataStore {
 
     const { image, volume } = redisImageAndVolume(name, args, parent);
     this.imageId = image.imageId;
-    const auth = contentSecret(
-      `${name}-auth`,
-      `${args.name}-auth`,
-      pulumi.output(args.password).apply(authConfig),
-      parent,
-    );
+    const auth =
+      args.password === undefined
+        ? undefined
+        : contentSecret(
+            `${name}-auth`,
+            `${args.name}-auth`,
+            pulumi.output(args.password).apply(authConfig),
+            parent,
+          );
 
     this.service = stackService(
       name,
@@ -74,8 +77,8 @@ export class SwarmRedis extends pulumi.ComponentResource implements DataStore {
         network: { id: this.network.id, aliases: [args.alias] },
         containerSpec: {
           // Arguments to the image's own entrypoint (which `commands` would replace), as on plain containers.
-          args: redisServerArgs(`/run/secrets/${AUTH_FILE}`),
-          secrets: [{ secretId: auth.id, secretName: auth.name, fileName: AUTH_FILE }],
+          args: redisServerArgs(auth && `/run/secrets/${AUTH_FILE}`),
+          secrets: auth && [{ secretId: auth.id, secretName: auth.name, fileName: AUTH_FILE }],
           mounts: [{ type: "volume", source: volume.name, target: "/data" }],
           healthcheck: REDIS_HEALTHCHECK,
         },

@@ -4,8 +4,8 @@
 export { CONFIG_KEYS, CONFIG_NAMESPACE, configDefault } from "./schema";
 export type { ConfigKeySpec, ConfigType } from "./schema";
 export { ConfigError, InvalidConfigError } from "./errors";
-export { APP_PUBLISH_MODES, LINK_MODES, parseConfig, TARGETS } from "./parse";
-export type { AppPublish, LinkMode, ParseOptions, StackConfig, Target } from "./parse";
+export { APP_PUBLISH_MODES, LINK_MODES, parseConfig, REDIS_AUTH_MODES, TARGETS } from "./parse";
+export type { AppPublish, LinkMode, ParseOptions, RedisAuth, StackConfig, Target } from "./parse";
 export { subnetConflicts, subnetHost } from "../ipv4";
 export type { EngineNetwork } from "../ipv4";
 export { loadConfig } from "./load";

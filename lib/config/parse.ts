@@ -20,16 +20,20 @@ export type { LinkMode };
 
 export type Target = "container" | "swarm";
 export type AppPublish = "ingress" | "gateway";
+export type RedisAuth = "password" | "none";
 
 export const LINK_MODES: readonly LinkMode[] = ["legacy", "network"];
 export const TARGETS: readonly Target[] = ["container", "swarm"];
 export const APP_PUBLISH_MODES: readonly AppPublish[] = ["ingress", "gateway"];
+export const REDIS_AUTH_MODES: readonly RedisAuth[] = ["password", "none"];
 
 /** The checked configuration; Pulumi.yaml describes each key. Safe to log: it holds no secret. */
 export interface StackConfig {
   target: Target;
   linkMode: LinkMode;
   linkAlias: string;
+  /** none: Redis without a password, loudly (the program warns); password: the default. */
+  redisAuth: RedisAuth;
   redisName: string;
   appName: string;
   cliName: string;
@@ -130,6 +134,14 @@ export function parseConfig(
     );
   }
   const linkAlias = checked("linkAlias", linkAliasProblem);
+  const redisAuth = oneOf("redisAuth", REDIS_AUTH_MODES);
+  if (redisAuth === "none" && raw("redisPassword") !== undefined) {
+    fail(
+      "redisAuth",
+      redisAuth,
+      'cannot be used with redisPassword set (a password Redis would not ask for); remove redisPassword, or set redisAuth to "password"',
+    );
+  }
 
   // Container names must differ; compared without case because they are also DNS names on the network.
   const names: Partial<Record<(typeof CONTAINER_NAME_KEYS)[number], string>> = {};
@@ -199,6 +211,7 @@ export function parseConfig(
     target: target!,
     linkMode: linkMode!,
     linkAlias: linkAlias!,
+    redisAuth: redisAuth!,
     redisName: names.redisName!,
     appName: names.appName!,
     cliName: names.cliName!,

@@ -153,6 +153,8 @@ describe.each(SHAPES)("the program, target $target, linkMode $linkMode", ({ targ
       id: swarm ? "redis-server-id" : containerId("redis-server"),
       // From the ping check: the address it saw (the mocks answer with the expected one, or none on a swarm).
       ip: swarm ? "" : REDIS_ADDRESS,
+      // The default: Redis requires a password.
+      auth: "password",
     });
     expect(await resolved(p, program.app)).toEqual({
       name: "Unit-App",
