@@ -158,12 +158,12 @@ function describePulumiFailure(stack, stderr) {
 }
 
 /**
- * The `verification` output of `stack`, read with the project's pinned Pulumi CLI.
+ * The outputs of `stack` (`verification`, `redis`, ...), read with the project's pinned Pulumi CLI.
  * @param {string} stack
  * @returns {Promise<Record<string, any>>}
  */
-function readVerification(stack) {
-  const args = ["stack", "output", "verification", "--json", "--stack", stack];
+function readOutputs(stack) {
+  const args = ["stack", "output", "--json", "--stack", stack];
   return new Promise((resolve, reject) => {
     execFile(
       PULUMI,
@@ -188,11 +188,10 @@ function readVerification(stack) {
             reject(new VerifyError(`bin/pulumi printed something that is not JSON: ${`${stdout}`.trim()}`));
             return;
           }
-          if (!isObject(output)) {
+          if (!isObject(output) || !isObject(output.verification)) {
+            // A stack that was destroyed, or never brought up, has no outputs.
             reject(
-              new VerifyError(
-                `the ${stack} stack's verification output is not an object: ${JSON.stringify(output)}`,
-              ),
+              new VerifyError(describePulumiFailure(stack, "does not have output property verification")),
             );
           } else resolve(output);
         }
@@ -245,7 +244,8 @@ async function main() {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const verification = await readVerification(stack);
+  const outputs = await readOutputs(stack);
+  const verification = outputs.verification;
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   /** @type {Record<string, unknown>} */
   let results = verification;
@@ -263,6 +263,12 @@ async function main() {
     if (now.failures.length > 0) process.stderr.write(`${now.failures.join("\n")}\n\n`);
   }
   process.stdout.write(formatReport(results, { color }));
+  if (outputs.redis?.auth === "none") {
+    process.stdout.write(
+      "\nRedis auth: none (redisAuth: none): Redis has no password; every container on the stack's " +
+        "network or linked to Redis can read and write all its data (docs/config.md)\n",
+    );
+  }
   if (!reportRows(results).every((row) => row.ok)) {
     process.stderr.write(
       recorded

@@ -5,8 +5,18 @@
 // network gets in without a password (what "open" means), and Redis is still not published. With
 // the default, the same app fails `up` at once with the cause and both fixes, instead of waiting out
 // the ready timeout.
+import { execFile } from "child_process";
 import * as path from "path";
-import { BUDGET_MS, docker, dockerBuild, FIXTURES_DIR, up, uniqueName } from "./harness";
+import {
+  BUDGET_MS,
+  docker,
+  dockerBuild,
+  FIXTURES_DIR,
+  REPO_ROOT,
+  toolchainEnv,
+  up,
+  uniqueName,
+} from "./harness";
 import {
   countedGet,
   inspectContainer,
@@ -23,6 +33,21 @@ const OPEN = uniqueName("auth-none");
 const GUARDED = uniqueName("auth-password");
 // Long enough that waiting it out could not pass for failing fast.
 const READY_TIMEOUT_SECONDS = 600;
+
+/** `npm run verify -- --stack <stack>`: exit code and what it printed. */
+function verify(stackName: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [path.join(REPO_ROOT, "scripts", "verify.js"), "--stack", stackName],
+      { cwd: REPO_ROOT, env: { ...process.env, ...toolchainEnv(), NO_COLOR: "1" }, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== "number") reject(new Error(`verify: ${err.message}\n${stderr}`));
+        else resolve({ code: err ? Number(err.code) : 0, output: `${stdout}\n${stderr}` });
+      },
+    ),
+  );
+}
 
 let open: ProgramStack | undefined;
 let guarded: ProgramStack | undefined;
@@ -87,6 +112,10 @@ describe("redisAuth none: an app that knows nothing of passwords", () => {
       expect(await anyone("--raw", "GET", "requests")).toBe(String(before + 1));
       // What it does not: Redis is still not published on the host.
       expect(await docker(["port", names.redis])).toBe("");
+      // npm run verify runs the checks now, and says that auth is off.
+      const verified = await verify(OPEN);
+      expect(verified.output).toContain("Redis auth: none (redisAuth: none)");
+      expect(verified.code).toBe(0);
     },
     BUDGET_MS.openStack + BUDGET_MS.up + 60_000,
   );
