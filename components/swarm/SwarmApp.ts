@@ -60,6 +60,10 @@ export class SwarmApp extends pulumi.ComponentResource implements App {
         network: { id: args.link.network },
         containerSpec: {
           env: appEnv(args.link.alias, password !== undefined),
+          // The app stops at once on SIGTERM; one that ignores it (node as PID 1 without a handler,
+          // as in apps of the tutorial's era) is killed after this, well within the 30 s the provider
+          // waits for a removed service's containers to go.
+          stopGracePeriod: "10s",
           // Swarm mounts secrets under /run/secrets, where PASSWORD_FILE is.
           secrets: password && [
             {

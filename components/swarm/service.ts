@@ -46,7 +46,7 @@ export function stackService(resourceName: string, args: ServiceArgs, opts: pulu
           // otherwise show a change to the service on every `pulumi up`.
           env: args.containerSpec?.env ?? {},
           sysctl: {},
-          stopGracePeriod: "30s",
+          stopGracePeriod: args.containerSpec?.stopGracePeriod ?? "30s",
         },
         placement: args.placement,
         networksAdvanceds: [{ id: args.network.id, aliases: args.network.aliases }],

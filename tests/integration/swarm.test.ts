@@ -2,7 +2,8 @@
 // in swarm mode, and left again at the end): the program goes up with Redis as a one-replica service
 // and the app as three replicas on an attachable overlay; requests through the published port reach
 // several replicas and are each counted exactly once; a new app image rolls out one task at a time,
-// start-first, while a bounded load sees no failed request; destroy leaves nothing behind.
+// start-first, while a bounded load sees no failed request; with redisAuth none an app of the
+// tutorial's era (no password, no X-Served-By) passes every check; destroy leaves nothing behind.
 //
 // The kernel of this machine has no IPVS, so Docker's routing mesh (ingress publishing) cannot answer
 // here; where /proc/sys/net/ipv4/vs exists the test publishes through the mesh (appPublish=ingress),
@@ -10,6 +11,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
+import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
 import type { VerificationResults } from "../../components/Verification";
 import {
@@ -17,6 +19,7 @@ import {
   destroy,
   docker,
   dockerBuild,
+  FIXTURES_DIR,
   lines,
   openStack,
   progress,
@@ -50,6 +53,9 @@ let initialisedSwarm = false;
 let createdGwBridge = false;
 /** The app image the rolling update moves to, built here from the stack's own. */
 let nextImage: string | undefined;
+/** An app of the tutorial's era (fixtures/tutorial-app): no password, no X-Served-By. */
+const TUTORIAL_IMAGE = `${uniqueName("swarm-tutorial-app")}:1`;
+let builtTutorialImage = false;
 
 interface Answer {
   status: number | null;
@@ -157,6 +163,7 @@ afterAll(
       if (stack) await removeStack(stack);
     } finally {
       if (nextImage) await docker(["image", "rm", nextImage]).catch((e) => say(`${e}`));
+      if (builtTutorialImage) await docker(["image", "rm", TUTORIAL_IMAGE]).catch((e) => say(`${e}`));
       if (initialisedSwarm) {
         say("leaving the swarm this test set up");
         await docker(["swarm", "leave", "--force"]);
@@ -459,6 +466,45 @@ describe("target swarm", () => {
         expect(slots[i].started).toBeGreaterThanOrEqual(slots[i - 1].ready);
     },
     BUDGET_MS.docker * 3 + BUDGET_MS.up * 2 + 90_000,
+  );
+
+  test(
+    "redisAuth none: an app of the tutorial's era (no password, names no replica) passes every check; and back",
+    async () => {
+      if (!stack) throw new Error("the stack did not come up");
+      await dockerBuild(["--quiet", "--tag", TUTORIAL_IMAGE, path.join(FIXTURES_DIR, "tutorial-app")]);
+      builtTutorialImage = true;
+      await stack.removeConfig("redisPassword");
+      await stack.setConfig("redisAuth", { value: "none" });
+      await stack.setConfig("appImage", { value: TUTORIAL_IMAGE });
+      const result = await up(stack, "swarm redisAuth none");
+      expect(result.summary.result).toBe("succeeded");
+      const outputs = outputsOf(result);
+      expect(outputs.redis).toMatchObject({ auth: "none" });
+      const verification = outputs.verification as VerificationResults;
+      expect(verification.http.seen).toContain("replicas not counted: the app names none");
+      // No secret is left for Redis or the app: nothing needs one.
+      const secrets = lines(await docker(["secret", "ls", "--format", "{{.Name}}"]));
+      expect(secrets.filter((name) => name.startsWith(STACK_NAME))).toEqual([]);
+      // The app counts through Redis, one per request, whichever replica answers.
+      const first = await freshGet(URL);
+      const second = await freshGet(URL);
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(second.total).toBe((first.total ?? NaN) + 1);
+
+      // And back, as the warning says: with redisAuth removed Redis has a password again, and the
+      // stack's own app (which logs in) counts on from the same data. (Going back first also spares
+      // destroy the tutorial-era app, which ignores SIGTERM: docs/swarm.md.)
+      await stack.removeConfig("redisAuth");
+      await stack.removeConfig("appImage");
+      const back = await up(stack, "swarm redisAuth back to password");
+      expect(back.summary.result).toBe("succeeded");
+      expect(outputsOf(back).redis).toMatchObject({ auth: "password" });
+      const third = await freshGet(URL);
+      expect(third.status).toBe(200);
+      expect(third.total).toBeGreaterThan(second.total ?? NaN);
+    },
+    BUDGET_MS.docker * 2 + BUDGET_MS.up * 2 + 30_000,
   );
 
   test(
