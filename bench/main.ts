@@ -14,11 +14,13 @@ import { renderMarkdown } from "./report";
 import { BenchResults, Path, ThroughputRep } from "./results";
 import { prepareImages, removeLeftovers, Say } from "./setup";
 import { stackPath } from "./stack";
+import { floorPath } from "./floor";
+import { plainPath } from "./plain";
 import { runThroughputRep, WRK, wrkVersion } from "./throughput";
 import { counterProblems } from "./wrk";
 
 /** The ways to do the tutorial, in the order each repetition runs them; the first is the ratios' baseline. */
-const PATHS: Path[] = [rawPath, composePath, stackPath];
+const PATHS: Path[] = [rawPath, composePath, floorPath, plainPath, stackPath];
 
 const USAGE = `Usage: npm run bench -- [options]
   --reps N       repetitions of each path, interleaved, and of the throughput pairs (default 5)

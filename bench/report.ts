@@ -1,6 +1,6 @@
 // A run's results as Markdown (bench/results/latest.md, printed too): each path's medians and their
 // ratios to the first path's, where the Pulumi paths' seconds go, the app's throughput next to the
-// ceiling, and issue 13's targets. Pure.
+// ceiling, and the targets (issues 13 and 21). Pure.
 import { PHASE_ORDER } from "./phases";
 import { BenchResults, Load, Rep, ThroughputRep } from "./results";
 import { medianIndex, pairedRatios, ratio, spread, summarize, Summary } from "./stats";
@@ -141,7 +141,7 @@ function throughputSection(r: BenchResults): string[] {
   ];
 }
 
-/** PASS or MISS for each of issue 13's targets whose paths ran. */
+/** PASS or MISS for each target (issues 13 and 21) whose paths ran. */
 export function targetLines(r: BenchResults): string[] {
   const median = (id: string, of: Measure) => {
     const reps = r.paths.find((p) => p.id === id)?.reps;
@@ -151,8 +151,19 @@ export function targetLines(r: BenchResults): string[] {
   const rps = (side: "app" | "ceiling") =>
     r.throughput ? summarize(r.throughput.map((x) => x[side].requestsPerSec)).median : NaN;
   const noop = median("stack", (x) => x.noopUpMs) / median("raw", (x) => x.verifiedMs);
+  const aboveFloor = (median("stack", cycle) - median("floor", cycle)) / median("raw", cycle);
+  const noopOverFloor = median("stack", (x) => x.noopUpMs) / median("floor", (x) => x.upMs);
   const targets: [string, number, "<=" | "<" | ">=", number, Format][] = [
     ["full cycle: stack / raw CLI", median("stack", cycle) / median("raw", cycle), "<=", 2, times],
+    ["full cycle: (stack - Pulumi's floor) / raw CLI", aboveFloor, "<=", 1.25, times],
+    [
+      "full cycle: plain Pulumi / stack (above 1: the stack is faster)",
+      median("plain", cycle) / median("stack", cycle),
+      ">=",
+      1,
+      times,
+    ],
+    ["no-op up / Pulumi's floor up", noopOverFloor, "<=", 1.5, times],
     ["full cycle: stack / compose", median("stack", cycle) / median("compose", cycle), "<", 1, times],
     ["no-op up / raw CLI up to verified", noop, "<=", 1.25, times],
     ["app requests/s / plain Node.js ceiling", rps("app") / rps("ceiling"), ">=", 0.85, percent],

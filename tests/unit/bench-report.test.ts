@@ -151,6 +151,29 @@ test("the targets: stack/raw 1.78x, stack/compose 2.29x, no-op 0.42x, app/ceilin
   expect(targetLines({ ...results(), paths: [], throughput: null })).toEqual([]);
 });
 
+test("with Pulumi's floor and plain Pulumi: (stack - floor)/raw 0.89x, plain/stack 1.25x, no-op/floor up 1.50x", () => {
+  // The floor's cycles 7, 8 and 9 s (median 8; its up 2 s each); plain Pulumi's 18, 20 and 22 s
+  // (median 20). By hand: (16 - 8) / 9 = 0.89; 20 / 16 = 1.25; the stack's no-op up 3 s / 2 s = 1.50.
+  const floor = (cycleMs: number): Rep => ({
+    ...stack(cycleMs),
+    upMs: 2000,
+    verifiedMs: null,
+    firstOkMs: null,
+  });
+  const r = results();
+  r.paths.push(
+    { id: "floor", label: "Pulumi's floor", reps: [7000, 8000, 9000].map(floor) },
+    { id: "plain", label: "plain Pulumi", reps: [18_000, 20_000, 22_000].map(stack) },
+  );
+  expect(targetLines(r)).toEqual(
+    expect.arrayContaining([
+      "- PASS full cycle: (stack - Pulumi's floor) / raw CLI: 0.89x (target <= 1.25x)",
+      "- PASS full cycle: plain Pulumi / stack (above 1: the stack is faster): 1.25x (target >= 1.00x)",
+      "- PASS no-op up / Pulumi's floor up: 1.50x (target <= 1.50x)",
+    ]),
+  );
+});
+
 describe("the Markdown", () => {
   test("a table is padded, the first column left-aligned and the others right", () => {
     expect(
