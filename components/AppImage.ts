@@ -34,7 +34,7 @@ export const ENSURE_APP_IMAGE = [
 // new owner has it now). PULUMI_COMMAND_STDOUT is the ID this owner printed. A swarm keeps the
 // stopped task containers of replaced tasks (its task history), and those still use the image: they
 // are this stack's own, so they go first. Never fails the update.
-const REMOVE = [
+export const REMOVE_APP_IMAGE = [
   "owned=$(docker image inspect --format '{{.Id}}' \"$TAG\" 2>/dev/null) || exit 0",
   '[ "$owned" = "$PULUMI_COMMAND_STDOUT" ] || exit 0',
   "for attempt in $(seq 20); do",
@@ -62,7 +62,7 @@ export class AppImage extends pulumi.ComponentResource {
 
     this.imageId = engineObject(
       name,
-      { ensure: ENSURE_APP_IMAGE, remove: REMOVE, environment, identity: [tag] },
+      { ensure: ENSURE_APP_IMAGE, remove: REMOVE_APP_IMAGE, environment, identity: [tag] },
       { parent: this },
     );
     this.registerOutputs({ imageId: this.imageId });

@@ -23,7 +23,7 @@ export const ENSURE_NETWORK = [
 
 // Removes the network, unless another one has its name by now (it was made again since: its new
 // owner has it). On a swarm the last task's endpoint may still be going: a bounded retry.
-const REMOVE = [
+export const REMOVE_NETWORK = [
   "current=$(docker network inspect --format '{{.Id}}' \"$NAME\" 2>/dev/null) || exit 0",
   '[ "$current" = "$PULUMI_COMMAND_STDOUT" ] || exit 0',
   "for attempt in $(seq 30); do",
@@ -59,7 +59,7 @@ export class StackNetwork extends pulumi.ComponentResource {
       name,
       {
         ensure: ENSURE_NETWORK,
-        remove: REMOVE,
+        remove: REMOVE_NETWORK,
         environment,
         identity: [args.name, args.subnet, args.driver],
       },

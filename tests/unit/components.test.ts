@@ -8,7 +8,7 @@ import { RedisServer } from "../../components/RedisServer";
 import { CounterApp } from "../../components/CounterApp";
 import { RedisCli } from "../../components/RedisCli";
 import { RedisPassword } from "../../components/RedisPassword";
-import { AppImage, appImageTag, APP_DIR } from "../../components/AppImage";
+import { AppImage, appImageTag, appSourceHash, APP_DIR } from "../../components/AppImage";
 import { Verification } from "../../components/Verification";
 import {
   COMMAND,
@@ -276,6 +276,69 @@ describe("AppImage", () => {
     expect(owner).toMatchObject({ environment: { ...environment, CREATE: "yes" } });
     expect((owner.triggers as unknown[])[0]).toBe(tag);
     expect(owner.delete).toContain('docker image rm "$TAG"');
+  });
+});
+
+describe("appSourceHash: what goes into the app image", () => {
+  // A copy of app/'s shape in a scratch folder: each edit that changes the image changes the hash.
+  const fs = jest.requireActual<typeof import("fs")>("fs");
+  const os = jest.requireActual<typeof import("os")>("os");
+  const path = jest.requireActual<typeof import("path")>("path");
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "app-hash-"));
+    for (const [file, text] of Object.entries({
+      "server.js": "a",
+      Dockerfile: "FROM x",
+      ".dockerignore": "test",
+      "package.json": "{}",
+      "package-lock.json": "{}",
+      "README.md": "r",
+    })) {
+      fs.writeFileSync(path.join(dir, file), text);
+    }
+    fs.mkdirSync(path.join(dir, "test"));
+    fs.writeFileSync(path.join(dir, "test", "x.test.js"), "t");
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("12 hex digits, the same for the same sources", () => {
+    expect(appSourceHash(dir)).toMatch(/^[0-9a-f]{12}$/);
+    expect(appSourceHash(dir)).toBe(appSourceHash(dir));
+  });
+
+  test.each(["server.js", "Dockerfile", ".dockerignore", "package.json", "package-lock.json"])(
+    "an edit of %s is a new image",
+    (file) => {
+      const before = appSourceHash(dir);
+      fs.appendFileSync(path.join(dir, file), "\n");
+      expect(appSourceHash(dir)).not.toBe(before);
+    },
+  );
+
+  test("a new .js file is a new image; its name counts, not only its content", () => {
+    const before = appSourceHash(dir);
+    fs.writeFileSync(path.join(dir, "extra.js"), "");
+    const withExtra = appSourceHash(dir);
+    expect(withExtra).not.toBe(before);
+    fs.renameSync(path.join(dir, "extra.js"), path.join(dir, "other.js"));
+    expect(appSourceHash(dir)).not.toBe(withExtra);
+  });
+
+  test("the tests and other files are not in the image: editing them changes nothing", () => {
+    const before = appSourceHash(dir);
+    fs.appendFileSync(path.join(dir, "README.md"), "more");
+    fs.appendFileSync(path.join(dir, "test", "x.test.js"), "more");
+    expect(appSourceHash(dir)).toBe(before);
+  });
+
+  test("moving bytes between two files is a new image (the files are kept apart in the hash)", () => {
+    fs.writeFileSync(path.join(dir, "a.js"), "xy");
+    fs.writeFileSync(path.join(dir, "b.js"), "");
+    const before = appSourceHash(dir);
+    fs.writeFileSync(path.join(dir, "a.js"), "x");
+    fs.writeFileSync(path.join(dir, "b.js"), "y");
+    expect(appSourceHash(dir)).not.toBe(before);
   });
 });
 

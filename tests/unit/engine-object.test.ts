@@ -7,13 +7,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ENSURE_APP_IMAGE } from "../../components/AppImage";
-import { ENSURE_NETWORK } from "../../components/StackNetwork";
+import { ENSURE_APP_IMAGE, REMOVE_APP_IMAGE } from "../../components/AppImage";
+import { ENSURE_NETWORK, REMOVE_NETWORK } from "../../components/StackNetwork";
 import { engineObject } from "../../components/engineObject";
 import { BUILT_IMAGE_ID, COMMAND, PROJECT, recordingMocks, Registration, resolved, RUN } from "./mocks";
 
 // A stand-in for the docker CLI: `image inspect` / `network inspect` answer only for what exists
-// (a file named after it), `build` and `network create` make it; every call is logged.
+// (a file named after it), `build` and `network create` make it, `image rm` and `network rm` remove
+// it; every call is logged.
 const FAKE_DOCKER = `#!/bin/sh
 echo "$*" >> "$STATE/calls"
 case "$1 $2" in
@@ -22,6 +23,12 @@ case "$1 $2" in
   "network create") touch "$STATE/network"; echo net-id ;;
   "buildx version") exit 1 ;;
   "build --quiet") touch "$STATE/image" ;;
+  "image rm") [ -f "$STATE/image" ] || { echo "Error: No such image: $3" >&2; exit 1; }; rm "$STATE/image" ;;
+  "network rm")
+    [ -z "$RM_FAILS" ] || { echo "Error response from daemon: $RM_FAILS" >&2; exit 1; }
+    [ -f "$STATE/network" ] || { echo "Error: No such network: $3" >&2; exit 1; }
+    rm "$STATE/network" ;;
+  "container prune") ;;
   *) echo "unexpected: docker $*" >&2; exit 2 ;;
 esac
 `;
@@ -127,4 +134,45 @@ describe("engineObject's wiring", () => {
     // The ID is the owner's, not the look's.
     expect(id).toBe("owned-id");
   });
+});
+
+describe.each([
+  ["the app image", ENSURE_APP_IMAGE, REMOVE_APP_IMAGE, IMAGE_ENV, "sha256:built", "image", /^image rm /],
+  ["the network", ENSURE_NETWORK, REMOVE_NETWORK, NETWORK_ENV, "net-id", "network", /^network rm /],
+])("%s's remove script", (_what, ensure, remove, env, id, file, removes) => {
+  const made = () => run(ensure, { ...env, CREATE: "yes" });
+  const exists = () => fs.existsSync(path.join(state, file));
+
+  test("removes what this owner made (the ID it printed)", () => {
+    made();
+    const { calls } = run(remove, { ...env, PULUMI_COMMAND_STDOUT: id });
+    expect(calls.filter((c) => removes.test(c))).toHaveLength(1);
+    expect(exists()).toBe(false);
+  });
+
+  test("leaves one that has been made again since: another owner has the name", () => {
+    made();
+    const { calls } = run(remove, { ...env, PULUMI_COMMAND_STDOUT: "sha256:an-earlier-one" });
+    expect(calls.filter((c) => removes.test(c))).toEqual([]);
+    expect(exists()).toBe(true);
+  });
+
+  test("one that is gone already is no failure", () => {
+    const { calls } = run(remove, { ...env, PULUMI_COMMAND_STDOUT: id });
+    expect(calls.filter((c) => removes.test(c))).toEqual([]);
+  });
+});
+
+test("a network the engine refuses to remove fails the delete, saying why", () => {
+  run(ENSURE_NETWORK, { ...NETWORK_ENV, CREATE: "yes" });
+  let failure: (Error & { status?: number; stderr?: string }) | undefined;
+  try {
+    run(REMOVE_NETWORK, { ...NETWORK_ENV, PULUMI_COMMAND_STDOUT: "net-id", RM_FAILS: "permission denied" });
+  } catch (err) {
+    failure = err as Error & { status?: number; stderr?: string };
+  }
+  expect(failure?.status).toBe(1);
+  expect(String(failure?.stderr)).toContain(
+    "could not remove network net: Error response from daemon: permission denied",
+  );
 });
