@@ -43,7 +43,6 @@ async function closedPort() {
  * @typedef {object} Exit
  * @property {number | null} code
  * @property {NodeJS.Signals | null} signal
- * @property {number} at `Date.now()` when the process exited
  */
 
 /**
@@ -71,9 +70,7 @@ async function spawnServer(env) {
   child.stdout.on("data", (chunk) => (stdout += chunk));
   child.stderr.on("data", (chunk) => (stderr += chunk));
   /** @type {Promise<Exit>} */
-  const exited = new Promise((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal, at: Date.now() })),
-  );
+  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   const listening = new Promise((resolve, reject) => {
     const onData = () => {
       const match = /listening on port (\d+)/.exec(stdout);
@@ -107,7 +104,6 @@ async function spawnServer(env) {
  * @property {number} status
  * @property {http.IncomingHttpHeaders} headers
  * @property {string} body
- * @property {number} ms time to the end of the body
  */
 
 /**
@@ -117,7 +113,6 @@ async function spawnServer(env) {
  * @returns {Promise<Reply>}
  */
 function request(port, { method = "GET", path: urlPath = "/", headers = {}, timeoutMs = 3000 } = {}) {
-  const started = Date.now();
   /** @type {http.ClientRequest | undefined} */
   let req;
   /** @type {Promise<Reply>} */
@@ -126,9 +121,7 @@ function request(port, { method = "GET", path: urlPath = "/", headers = {}, time
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (chunk) => (body += chunk));
-      res.on("end", () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ms: Date.now() - started }),
-      );
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
       res.on("error", reject);
     });
     req.on("error", reject);

@@ -1,6 +1,6 @@
 // @ts-check
-// SIGTERM/SIGINT: stop accepting, drop Redis, exit 0 within a second, even with clients holding
-// connections open. Also the same through the exported API, in-process.
+// SIGTERM/SIGINT: stop accepting, drop Redis, exit 0 by itself (not killed), even with clients
+// holding connections open. Also the same through the exported API, in-process.
 const { describe, expect, test } = require("@jest/globals");
 const http = require("node:http");
 const net = require("node:net");
@@ -17,11 +17,9 @@ async function startWithoutRedis() {
  * @param {import("./helpers").RunningServer} app
  * @param {NodeJS.Signals} signal
  */
-async function stopWith(app, signal) {
-  const sent = Date.now();
+function stopWith(app, signal) {
   app.child.kill(signal);
-  const exit = await within(app.exited, 3000, `exit after ${signal}`);
-  return { ...exit, ms: exit.at - sent };
+  return within(app.exited, NOT_STUCK_MS, `exit after ${signal}`);
 }
 
 /**
@@ -49,9 +47,8 @@ describe("the process", () => {
     async (signal) => {
       const app = await startWithoutRedis();
       try {
-        const { code, signal: killedBy, ms } = await stopWith(app, signal);
+        const { code, signal: killedBy } = await stopWith(app, signal);
         expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
-        expect(ms).toBeLessThan(NOT_STUCK_MS);
         expect(app.output()).toContain(`${signal} received; shutting down`);
       } finally {
         await app.stop();
@@ -68,9 +65,8 @@ describe("the process", () => {
     try {
       await within(new Promise((resolve) => stalled.once("connect", resolve)), 3000, "raw connect");
       stalled.write("GET / HTTP/1.1\r\nHost: x\r\n");
-      const { code, ms } = await stopWith(app, "SIGTERM");
-      expect(code).toBe(0);
-      expect(ms).toBeLessThan(NOT_STUCK_MS);
+      const { code, signal: killedBy } = await stopWith(app, "SIGTERM");
+      expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
     } finally {
       agent.destroy();
       stalled.destroy();
@@ -126,9 +122,7 @@ describe("createApp", () => {
     expect(reply.status).toBe(503);
     const agent = await idleKeepAliveConnection(port);
     try {
-      const started = Date.now();
       await within(app.close(), NOT_STUCK_MS, "close");
-      expect(Date.now() - started).toBeLessThan(NOT_STUCK_MS);
       expect(app.server.listening).toBe(false);
       await expect(request(port)).rejects.toThrow(/ECONNREFUSED/);
       expect(lines.join("\n")).toMatch(/redis unavailable at 127\.0\.0\.1:\d+/);

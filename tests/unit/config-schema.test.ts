@@ -74,8 +74,18 @@ describe("readSchema", () => {
     ],
     ["a bare key", "  a: 3", "config.a is not a declaration"],
     [
+      "an empty description",
+      '  a:\n    type: string\n    default: x\n    description: ""',
+      "config.a.description must be a non-empty string",
+    ],
+    [
       "a declared redisPassword",
       '  redisPassword:\n    type: string\n    default: ""\n    description: d',
+      "config.redisPassword must not be declared (it would become mandatory)",
+    ],
+    [
+      "redisPassword declared among other keys",
+      '  a:\n    type: string\n    default: x\n    description: d\n  redisPassword:\n    type: string\n    default: ""\n    description: d',
       "config.redisPassword must not be declared (it would become mandatory)",
     ],
   ])("refuses %s", (_what, body, message) => {
@@ -86,10 +96,15 @@ describe("readSchema", () => {
     ["no config section", "name: demo\n"],
     ["no name", "config: {}\n"],
     ["a list", "- name\n"],
+    ["a config: list", "name: demo\nconfig:\n  - a\n"],
   ])("refuses a project with %s", (_what, text) => {
     expect(() => readSchema(text)).toThrow(
       "Pulumi.yaml: expected a project with a name and a config: section",
     );
+  });
+
+  test("YAML it cannot read is refused, naming the file", () => {
+    expect(() => readSchema("name: [demo\n", "custom.yaml")).toThrow('in "custom.yaml"');
   });
 });
 
@@ -102,6 +117,13 @@ describe("the project's Pulumi.yaml", () => {
         const schema = await import("../../lib/config/schema");
         expect(schema.CONFIG_NAMESPACE).toBe("container-links");
         expect(schema.CONFIG_KEYS.map((k) => k.key)).toEqual(CONFIG_KEYS.map((k) => k.key));
+        // The one key the program declares itself, last: a described secret string with no default.
+        expect(schema.CONFIG_KEYS.at(-1)).toStrictEqual({
+          key: "redisPassword",
+          type: "string",
+          secret: true,
+          description: expect.stringMatching(/^Redis password, set with --secret: 16-512 characters/),
+        });
       });
     } finally {
       process.chdir(cwd);

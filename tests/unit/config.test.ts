@@ -109,6 +109,7 @@ describe("valid overrides", () => {
     ["linkAlias", "my-localhost", "my-localhost"],
     ["networkName", "bridge2", "bridge2"],
     ["networkName", "my_host", "my_host"],
+    ["networkName", "n".repeat(63), "n".repeat(63)],
     ["appPort", "1", 1],
     ["appPort", "3001", 3001],
     ["appPort", "65535", 65535],
@@ -127,6 +128,7 @@ describe("valid overrides", () => {
     ["redisImage", "registry.example.org/library/redis:8.6", "registry.example.org/library/redis:8.6"],
     ["redisImage", `redis:8.6@${DIGEST}`, `redis:8.6@${DIGEST}`],
     ["redisImage", "my__org/re--dis:Tag_1.x", "my__org/re--dis:Tag_1.x"],
+    ["redisImage", "r".repeat(512), "r".repeat(512)],
     ["nodeImage", "node:20-bookworm-slim", "node:20-bookworm-slim"],
     ["probeImage", `busybox@${DIGEST}`, `busybox@${DIGEST}`],
     ["dataVolume", "redis_data", "redis_data"],
@@ -324,6 +326,7 @@ describe("rejected values", () => {
     ["redisImage", "redis:.7", '"redis:.7"', IMAGE],
     ["redisImage", "redis@sha256:abc", '"redis@sha256:abc"', IMAGE],
     ["redisImage", `redis:${"t".repeat(129)}`, `"redis:${"t".repeat(54)}"... (135 characters)`, IMAGE],
+    ["redisImage", "r".repeat(513), `"${"r".repeat(60)}"... (513 characters)`, IMAGE],
     ["redisImage", "-redis:7", '"-redis:7"', IMAGE],
     ["redisImage", "redis//x", '"redis//x"', IMAGE],
     ["redisImage", "https://docker.io/redis:7", '"https://docker.io/redis:7"', IMAGE],
@@ -349,7 +352,10 @@ describe("rejected values", () => {
   });
 
   test("one problem gives the full message", () => {
-    expect(parseError({ appPort: "70000" }).message).toBe(
+    const err = parseError({ appPort: "70000" });
+    expect(err.name).toBe("InvalidConfigError");
+    expect(err.errors[0].name).toBe("ConfigError");
+    expect(err.message).toBe(
       "invalid stack configuration (1 problem; change with `pulumi config set <key> <value>` or remove with `pulumi config rm <key>`):\n" +
         '  container-links:appPort: "70000" is not an integer in 1-65535',
     );
@@ -397,6 +403,7 @@ describe("hostile values are shown safely", () => {
     ["del\u007f", '"del\\u007f"'],
     ["\u{1f642}", '"\\ud83d\\ude42"'],
     ["back\\slash", '"back\\\\slash"'],
+    [`${"x".repeat(59)}!`, `"${"x".repeat(59)}!"`], // 60 characters: shown whole
     ["x".repeat(5000), `"${"x".repeat(60)}"... (5000 characters)`],
     ["é".repeat(61), `"${"\\u00e9".repeat(60)}"... (61 characters)`],
   ])("%j", (value, shown) => {
@@ -541,7 +548,17 @@ describe("unknown keys", () => {
   test("misspelt and foreign keys are reported when presentKeys is given, with the key meant", () => {
     const err = parseError(
       { appPort: "3001" },
-      { presentKeys: ["appPort", "appport", "retainDate", "redisPasword", "colour", "bad key\n"] },
+      {
+        presentKeys: [
+          "appPort",
+          "appport",
+          "retainDate",
+          "redisPasword",
+          "colour",
+          "bad key\n",
+          "\u001b[2Jwipe",
+        ],
+      },
     );
     expect(err.errors.map((e) => e.message)).toEqual([
       "container-links:appport: (value not shown) is not a known key (did you mean appPort?)",
@@ -549,6 +566,21 @@ describe("unknown keys", () => {
       "container-links:redisPasword: (value not shown) is not a known key (did you mean redisPassword?)",
       "container-links:colour: (value not shown) is not a known key",
       'container-links:"bad key\\n": (value not shown) is not a known key',
+      // A key-like tail does not make the whole key safe to print.
+      'container-links:"\\u001b[2Jwipe": (value not shown) is not a known key',
+    ]);
+  });
+
+  // Edit distances counted by hand (insertions, deletions, substitutions, case ignored).
+  test.each<[string, string]>([
+    ["appPo", " (did you mean appPort?)"], // 2 deletions
+    ["appPoXYZ", ""], // 3 edits from appPort: no guess
+    ["nobeImage", " (did you mean nodeImage?)"], // 1 from nodeImage, 2 from probeImage
+    ["nrobeImage", " (did you mean probeImage?)"], // 2 from nodeImage, 1 from probeImage
+    ["prdeImage", " (did you mean nodeImage?)"], // 2 from each: the one Pulumi.yaml declares first
+  ])("the key meant by %j: the closest within two edits", (unknown, guess) => {
+    expect(parseError({}, { presentKeys: [unknown] }).errors.map((e) => e.message)).toEqual([
+      `container-links:${unknown}: (value not shown) is not a known key${guess}`,
     ]);
   });
 
@@ -570,7 +602,10 @@ describe("loadConfig (Pulumi adapter)", () => {
     );
   });
 
-  afterEach(() => pulumi.runtime.setAllConfig({}, []));
+  afterEach(() => {
+    pulumi.runtime.setAllConfig({}, []);
+    jest.restoreAllMocks();
+  });
 
   test("reads the project namespace and returns the secret as a secret Output", async () => {
     pulumi.runtime.setAllConfig(
@@ -620,5 +655,33 @@ describe("loadConfig (Pulumi adapter)", () => {
     expect(message).toContain("container-links:redisPassword: (secret) is stored in plain text");
     expect(message).not.toContain("hunter");
     expect((thrown as Error).cause).toBeInstanceOf(InvalidConfigError);
+  });
+
+  test("an SDK without isConfigSecret: the plain-text check is skipped, nothing else", () => {
+    const runtime = pulumi.runtime as unknown as { isConfigSecret?: unknown };
+    const isConfigSecret = runtime.isConfigSecret;
+    runtime.isConfigSecret = undefined;
+    try {
+      pulumi.runtime.setAllConfig({ "container-links:redisPassword": "hunter2hunter2hunter2" }, []);
+      expect(loadConfig().config).toStrictEqual(DEFAULTS);
+      pulumi.runtime.setAllConfig({ "container-links:appPort": "0" }, []);
+      expect(() => loadConfig()).toThrow('container-links:appPort: "0" is not an integer in 1-65535');
+    } finally {
+      runtime.isConfigSecret = isConfigSecret;
+    }
+  });
+
+  test("a failure that is not about the values passes through as it is, not as a configuration error", () => {
+    const failure = new Error("the config store cannot be read");
+    jest.spyOn(pulumi.Config.prototype, "get").mockImplementation(() => {
+      throw failure;
+    });
+    let thrown: unknown;
+    try {
+      loadConfig();
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBe(failure);
   });
 });

@@ -30,6 +30,13 @@ describe("subnetHost", () => {
   ])("subnetHost(%j, %d) throws", (cidr, n, message) => {
     expect(() => subnetHost(cidr, n)).toThrow(message);
   });
+
+  test("a long malformed argument is quoted cut to its first 60 characters", () => {
+    const long = `10.0.0.0/24${"x".repeat(100)}`;
+    expect(() => subnetHost(long, 1)).toThrow(
+      new Error(`"10.0.0.0/24${"x".repeat(49)}" is not an IPv4 CIDR (a.b.c.d/prefix)`),
+    );
+  });
 });
 
 describe("subnetConflicts", () => {

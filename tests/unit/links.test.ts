@@ -249,12 +249,14 @@ const LINK_ENV_CASES: [string, Link, string[]][] = [
     ],
   ],
   [
+    // Split at the first "=" as links.go does (strings.SplitN(v, "=", 2)): "=orphan" has an empty key.
     "env copied unchanged: '=' in values, key case kept, no-'=' entries and exactly HOME/PATH dropped",
     link("redis", {
       env: [
         "URL=redis://h:6379/0?a=b",
         "lower_key=x",
         "EMPTY=",
+        "=orphan",
         "NOVALUE",
         "HOME=/root",
         "PATH=/bin",
@@ -267,6 +269,7 @@ const LINK_ENV_CASES: [string, Link, string[]][] = [
       "REDIS_ENV_URL=redis://h:6379/0?a=b",
       "REDIS_ENV_lower_key=x",
       "REDIS_ENV_EMPTY=",
+      "REDIS_ENV_=orphan",
       "REDIS_ENV_home=/h",
       "REDIS_ENV_PATHS=1",
     ],
