@@ -1,13 +1,15 @@
 // @ts-check
 // The app with a Redis that answers: a stand-in speaking Redis's protocol on 127.0.0.1
 // (redis-stand-in.js). The page the original app served, the health check, Redis refusing a command
-// or going silent, the password, and the connection's log lines. In-process, through createApp; the
-// process around it is server.test.js's and shutdown.test.js's.
+// or going silent, the password, and the connection's log lines. In-process through createApp, and
+// once as the process itself; what the process does without Redis is server.test.js's and
+// shutdown.test.js's.
 const { afterEach, describe, expect, test } = require("@jest/globals");
+const http = require("node:http");
 const os = require("node:os");
 const { createApp } = require("../server");
 const { connectRedis } = require("../redis-client");
-const { NOT_STUCK_MS, closedPort, request, within } = require("./helpers");
+const { NOT_STUCK_MS, closedPort, request, spawnServer, within } = require("./helpers");
 const { startRedisStandIn } = require("./redis-stand-in");
 
 // The original app's page (katacoda/redis-node-docker server.js), written out.
@@ -159,6 +161,46 @@ describe("with Redis answering", () => {
     expect(refusals()).toHaveLength(2);
   });
 
+  test("answers keep the connection open, until the app is closing: then they say it ends", async () => {
+    const redis = await standIn();
+    const { app, port, logged } = await startApp(redis);
+    await logged(/^redis connected/);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    running.push({ close: () => agent.destroy() });
+    /** @returns {Promise<http.IncomingMessage>} */
+    const get = () =>
+      within(
+        new Promise((resolve, reject) => {
+          http
+            .get({ host: "127.0.0.1", port, path: "/", agent }, (res) =>
+              res.resume().on("end", () => resolve(res)),
+            )
+            .on("error", reject);
+        }),
+        NOT_STUCK_MS,
+        "GET /",
+      );
+    expect((await get()).headers.connection).toBe("keep-alive");
+
+    // A request in flight when close() is called: Redis answers it within the grace period.
+    redis.delay(200);
+    const inFlight = get();
+    const execs = () => redis.commands.filter(([name]) => name === "EXEC").length;
+    await within(
+      new Promise((resolve) => {
+        const poll = () => (execs() === 2 ? resolve(undefined) : setTimeout(poll, 5));
+        poll();
+      }),
+      NOT_STUCK_MS,
+      "the second request reaching Redis",
+    );
+    const closing = app.close();
+    const last = await inFlight;
+    expect(last.statusCode).toBe(200);
+    expect(last.headers.connection).toBe("close");
+    await within(closing, NOT_STUCK_MS, "close");
+  });
+
   test("close() drops the connection to Redis and stops the client", async () => {
     const redis = await standIn();
     const { app, logged } = await startApp(redis);
@@ -190,6 +232,35 @@ describe("with Redis answering", () => {
       `redis connected at ${where}`,
     ]);
     expect((await request(port)).status).toBe(200);
+  });
+});
+
+describe("the process (node server.js) with Redis answering", () => {
+  test("connects, counts on the original's keys, and answers /healthz", async () => {
+    const redis = await standIn();
+    const app = await spawnServer({ REDIS_HOST: "127.0.0.1", REDIS_PORT: String(redis.port) });
+    running.push({ close: () => app.stop() });
+    await within(
+      new Promise((resolve) => {
+        const poll = () =>
+          /redis connected at /.test(app.output()) ? resolve(undefined) : setTimeout(poll, 10);
+        poll();
+      }),
+      NOT_STUCK_MS,
+      "redis connected",
+    );
+    const health = await request(app.port, { path: "/healthz" });
+    expect({ status: health.status, body: health.body }).toEqual({ status: 200, body: "ok" });
+    const counted = await request(app.port);
+    const ip = countedAddress(redis.commands);
+    expect(counted.body).toBe(page(1, ip, 1));
+    expect(redis.commands.filter(([name]) => name !== "PING")).toEqual([
+      ["MULTI"],
+      ["INCR", "requests"],
+      ["HINCRBY", "ip", ip, "1"],
+      ["HGETALL", "ip"],
+      ["EXEC"],
+    ]);
   });
 });
 

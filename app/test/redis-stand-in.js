@@ -26,6 +26,7 @@ class Simple {
  * @property {() => number} connections connections open now
  * @property {() => number} connectionsSeen connections accepted so far
  * @property {(answering: boolean) => void} answer false: read commands but never reply
+ * @property {(ms: number) => void} delay reply this long after each command (0: at once)
  * @property {(command: string, message: string | undefined) => void} failWith `command` gets the error
  *   reply `message` (e.g. "MISCONF ..."), or is served again with undefined; inside MULTI, as in
  *   Redis, the error aborts the transaction (EXEC answers EXECABORT)
@@ -108,6 +109,7 @@ async function startRedisStandIn({ password } = {}) {
   /** @type {Map<string, string>} */
   const failures = new Map();
   let answering = true;
+  let delayMs = 0;
   let seen = 0;
   /** @type {Set<net.Socket>} */
   const sockets = new Set();
@@ -180,7 +182,9 @@ async function startRedisStandIn({ password } = {}) {
         } else {
           reply = execute(args);
         }
-        socket.write(encode(reply));
+        const bytes = encode(reply);
+        if (delayMs === 0) socket.write(bytes);
+        else setTimeout(() => socket.write(bytes), delayMs);
       }
     });
   });
@@ -192,6 +196,9 @@ async function startRedisStandIn({ password } = {}) {
     connectionsSeen: () => seen,
     answer: (value) => {
       answering = value;
+    },
+    delay: (ms) => {
+      delayMs = ms;
     },
     drop: () => {
       for (const socket of sockets) socket.destroy();

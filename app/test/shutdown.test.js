@@ -41,6 +41,20 @@ async function idleKeepAliveConnection(port) {
   return agent;
 }
 
+/**
+ * A raw connection to the app that has sent `payload`.
+ * @param {number} port
+ * @param {string} payload
+ * @returns {Promise<net.Socket>}
+ */
+async function openWith(port, payload) {
+  const socket = net.connect(port, "127.0.0.1");
+  socket.on("error", () => {});
+  await within(new Promise((resolve) => socket.once("connect", resolve)), 3000, "raw connect");
+  socket.write(payload);
+  return socket;
+}
+
 describe("the process", () => {
   test.each(/** @type {NodeJS.Signals[]} */ (["SIGTERM", "SIGINT"]))(
     "%s: exits 0 on its own (not killed)",
@@ -50,6 +64,8 @@ describe("the process", () => {
         const { code, signal: killedBy } = await stopWith(app, signal);
         expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
         expect(app.output()).toContain(`${signal} received; shutting down`);
+        // Closed, then exited: not by the timer that ends a shutdown that takes too long.
+        expect(app.output()).not.toContain("still closing");
       } finally {
         await app.stop();
       }
@@ -67,6 +83,8 @@ describe("the process", () => {
       stalled.write("GET / HTTP/1.1\r\nHost: x\r\n");
       const { code, signal: killedBy } = await stopWith(app, "SIGTERM");
       expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
+      // The half-sent request's connection is cut after the grace period, before that timer.
+      expect(app.output()).not.toContain("still closing");
     } finally {
       agent.destroy();
       stalled.destroy();
@@ -81,6 +99,8 @@ describe("the process", () => {
       app.child.kill("SIGINT");
       const exit = await within(app.exited, 3000, "exit");
       expect(exit.code).toBe(0);
+      // One shutdown, by whichever signal Node handled first.
+      expect(app.output().match(/SIG\w+ received; shutting down/g)).toHaveLength(1);
     } finally {
       await app.stop();
     }
@@ -121,13 +141,34 @@ describe("createApp", () => {
     const reply = await request(port);
     expect(reply.status).toBe(503);
     const agent = await idleKeepAliveConnection(port);
+    const halfSent = await openWith(port, "GET / HTTP/1.1\r\nHost: x\r\n");
     try {
+      // The half-sent request is given its grace period, then cut: close() does not wait for it.
       await within(app.close(), NOT_STUCK_MS, "close");
       expect(app.server.listening).toBe(false);
       await expect(request(port)).rejects.toThrow(/ECONNREFUSED/);
       expect(lines.join("\n")).toMatch(/redis unavailable at 127\.0\.0\.1:\d+/);
     } finally {
       agent.destroy();
+      halfSent.destroy();
+    }
+  });
+
+  test("a server error after it listens is logged, not thrown", async () => {
+    /** @type {string[]} */
+    const lines = [];
+    const app = createApp({
+      port: 0,
+      redisHost: "127.0.0.1",
+      redisPort: await closedPort(),
+      log: (line) => lines.push(line),
+    });
+    await within(app.listening, 3000, "listening");
+    try {
+      app.server.emit("error", new Error("accept EMFILE"));
+      expect(lines).toContain("http server error: accept EMFILE");
+    } finally {
+      await within(app.close(), NOT_STUCK_MS, "close");
     }
   });
 

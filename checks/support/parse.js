@@ -46,7 +46,7 @@ function parseHostsRecords(text) {
   /** @type {HostsLine[]} */
   const records = [];
   for (const line of text.split("\n")) {
-    const fields = line.replace(/#.*$/, "").trim().split(/\s+/).filter(Boolean);
+    const fields = line.replace(/#.*/, "").trim().split(/\s+/).filter(Boolean);
     if (fields.length < 2) continue;
     records.push({ ip: fields[0], names: fields.slice(1) });
   }

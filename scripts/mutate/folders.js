@@ -48,6 +48,7 @@ const FOLDERS = [
       "tests/unit/target-args.test.ts",
       "tests/unit/engine-object.test.ts",
       "tests/unit/redis-auth.test.ts",
+      "tests/unit/verification-results.test.ts",
     ],
   },
   {

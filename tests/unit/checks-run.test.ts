@@ -59,6 +59,14 @@ function result(r: Run, spec?: unknown): Record<string, unknown> {
   return rest;
 }
 
+/** What run.js said on stderr about a failure: every line but the progress lines ("[check] ..."). */
+function failureOf(r: Run): string[] {
+  return r.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("[check] "));
+}
+
+/** `text` as a regular expression that matches it literally. */
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 interface TestServer {
   url: string;
   hits: () => number;
@@ -135,6 +143,38 @@ describe("the spec", () => {
       { check: "env", in: { container: "c" }, alias: 7, timeoutSeconds: 5 },
       "CHECK_SPEC.alias must be a string (check env)",
     ],
+    ["an empty spec", "", "CHECK_SPEC is not set"],
+    ["JSON null", "null", "CHECK_SPEC.check must be one of env, hosts, ping, http, keys, got undefined"],
+    [
+      "a zero timeout",
+      { check: "http", url: "http://127.0.0.1:1/", requests: 1, timeoutSeconds: 0 },
+      "CHECK_SPEC.timeoutSeconds must be a positive number (check http)",
+    ],
+    [
+      "a timeout written as text",
+      { check: "http", url: "http://127.0.0.1:1/", requests: 1, timeoutSeconds: "5" },
+      "CHECK_SPEC.timeoutSeconds must be a positive number (check http)",
+    ],
+    [
+      "hosts without what it expects",
+      { check: "hosts", in: { container: "c" }, alias: "redis", timeoutSeconds: 5 },
+      "CHECK_SPEC.expected must be an object (check hosts)",
+    ],
+    [
+      "http without a url",
+      { check: "http", requests: 1, timeoutSeconds: 5 },
+      "CHECK_SPEC.url must be a string (check http)",
+    ],
+    [
+      "keys without the keys",
+      { check: "keys", in: { container: "c" }, alias: "redis", timeoutSeconds: 5 },
+      "CHECK_SPEC.keys must be an object (check keys)",
+    ],
+    [
+      "a null address",
+      { check: "ping", in: { container: "p" }, alias: "redis", address: null, timeoutSeconds: 5 },
+      "CHECK_SPEC.address must be an object (check ping)",
+    ],
   ])("%s: exit 2, nothing on stdout, the usage", async (_name, spec, message) => {
     const r = await run(spec);
     expect(r.code).toBe(2);
@@ -181,18 +221,57 @@ describe("http", () => {
     const app = await serve((n, res) => page(res, 10 + n, `replica-${n % 2}`));
     const r = await run(httpSpec(app.url, 2, 10, { minServers: 2 }));
     expect(r.code).toBe(0);
-    const { data, seen } = result(r) as { data: { servers: unknown }; seen: string };
-    expect(data.servers).toEqual({ "replica-0": 1, "replica-1": 1 });
-    expect(seen).toBe(
-      "statuses 200, 200; totals 12, 13; served by replica-0, replica-1 (2 replicas: replica-0 1, replica-1 1)",
-    );
+    expect(result(r)).toEqual({
+      check: "http",
+      ok: true,
+      expected: `2 GETs to ${app.url}: all HTTP 200, Total requests up by one each time, answered by at least 2 replicas`,
+      seen: "statuses 200, 200; totals 12, 13; served by replica-0, replica-1 (2 replicas: replica-0 1, replica-1 1)",
+      data: {
+        url: app.url,
+        responses: [
+          { status: 200, totalRequests: 12, servedBy: "replica-0" },
+          { status: 200, totalRequests: 13, servedBy: "replica-1" },
+        ],
+        servers: { "replica-0": 1, "replica-1": 1 },
+        minServers: 2,
+      },
+    });
+  });
+
+  test("one GET is one GET", async () => {
+    const app = await serve((n, res) => page(res, n));
+    const r = await run(httpSpec(app.url, 1));
+    expect(r.code).toBe(0);
+    expect(result(r)).toMatchObject({
+      expected: `1 GET to ${app.url}: all HTTP 200, Total requests up by one each time`,
+      seen: "statuses 200; totals 2; served by test-app",
+    });
   });
 
   test("one replica answering when two are wanted fails, saying why", async () => {
     const app = await serve((n, res) => page(res, n, "only-one"));
     const r = await run(httpSpec(app.url, 3, 10, { minServers: 2 }));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`check http failed: only 1 replica(s) of the app at ${app.url} answered`);
+    const expected = `3 GETs to ${app.url}: all HTTP 200, Total requests up by one each time, answered by at least 2 replicas`;
+    const seen = "statuses 200, 200, 200; totals 2, 3, 4; served by only-one (1 replica: only-one 3)";
+    expect(failureOf(r)).toEqual([
+      `check http failed: only 1 replica(s) of the app at ${app.url} answered`,
+      `  expected: ${expected}`,
+      `  seen:     ${seen}`,
+      "  - each GET goes on a new connection, which the routing mesh (or the gateway) hands to the next replica",
+    ]);
+    expect(result(r)).toEqual({
+      check: "http",
+      ok: false,
+      expected,
+      seen,
+      data: {
+        url: app.url,
+        responses: [2, 3, 4].map((n) => ({ status: 200, totalRequests: n, servedBy: "only-one" })),
+        servers: { "only-one": 3 },
+        minServers: 2,
+      },
+    });
   });
 
   test("a counter that skips a number: exit 1, stderr shows the expected and the seen totals", async () => {
@@ -212,7 +291,27 @@ describe("http", () => {
     const app = await serve((n, res) => (n === 3 ? unavailable(res) : page(res, n)));
     const r = await run(httpSpec(app.url, 3));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/seen: +statuses 200, 503, 200; totals 2, none, 4/);
+    expect(failureOf(r)).toEqual([
+      `check http failed: the app at ${app.url} did not count 3 requests as expected`,
+      `  expected: 3 GETs to ${app.url}: all HTTP 200, Total requests up by one each time (statuses 200, 200, 200; totals 2, 3, 4)`,
+      "  seen:     statuses 200, 503, 200; totals 2, none, 4; served by test-app",
+    ]);
+  });
+
+  test("a counted request that gets no answer at all is shown with why", async () => {
+    const app = await serve((n, res) => (n === 3 ? res.socket?.destroy() : page(res, n)));
+    const r = await run(httpSpec(app.url, 3));
+    expect(r.code).toBe(1);
+    expect(failureOf(r)).toEqual([
+      `check http failed: the app at ${app.url} did not count 3 requests as expected`,
+      `  expected: 3 GETs to ${app.url}: all HTTP 200, Total requests up by one each time (statuses 200, 200, 200; totals 2, 3, 4)`,
+      "  seen:     statuses 200, none (socket hang up), 200; totals 2, none, 4; served by test-app",
+    ]);
+    expect((result(r).data as { responses: unknown[] }).responses).toEqual([
+      { status: 200, totalRequests: 2, servedBy: "test-app" },
+      { status: null, totalRequests: null, servedBy: null, error: "socket hang up" },
+      { status: 200, totalRequests: 4, servedBy: "test-app" },
+    ]);
   });
 
   test("a page without a total fails the check", async () => {
@@ -222,7 +321,10 @@ describe("http", () => {
     });
     const r = await run(httpSpec(app.url, 2));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/seen: +statuses 200, 200; totals none, none/);
+    expect(failureOf(r).slice(1)).toEqual([
+      `  expected: 2 GETs to ${app.url}: all HTTP 200, Total requests up by one each time (statuses 200, 200; totals increasing by one)`,
+      "  seen:     statuses 200, 200; totals none, none",
+    ]);
   });
 
   test("503 while Redis is away, then 200: the check waits", async () => {
@@ -240,8 +342,23 @@ describe("http", () => {
     expect(r.code).toBe(1);
     // It kept asking until its deadline (2 s, with pauses of 200 ms and more), not just once.
     expect(app.hits()).toBeGreaterThan(1);
-    expect(r.stderr).toContain(`check http failed: waited 2 s for ${app.url} to answer HTTP 200`);
-    expect(r.stderr).toContain('HTTP 503 "redis is not connected"');
+    const expected = `${app.url} answers HTTP 200 within 2 s (it answers 503 until Redis is reachable)`;
+    const seen = expect.stringMatching(
+      new RegExp(`^${literally(app.url)}: HTTP 503 "redis is not connected" \\(\\d+ attempts\\)$`),
+    );
+    // No container named: no logs to show.
+    expect(failureOf(r)).toEqual([
+      `check http failed: waited 2 s for ${app.url} to answer HTTP 200`,
+      `  expected: ${expected}`,
+      expect.stringMatching(/^ {2}seen: {5}/),
+    ]);
+    expect(result(r)).toEqual({
+      check: "http",
+      ok: false,
+      expected,
+      seen,
+      data: { url: app.url, responses: [] },
+    });
   });
 
   test("a server that never answers is bounded too", async () => {
@@ -266,6 +383,8 @@ interface FakeAnswer {
   stdout?: string;
   stderr?: string;
   code?: number;
+  /** Answer only after this long (a hung engine): the call's own bound cuts it first. */
+  sleepMs?: number;
 }
 /** Calls whose arguments, joined by spaces, start with `prefix` get `answers` in turn (the last repeats). */
 interface FakeRule {
@@ -287,9 +406,13 @@ if (!rule) {
 const seen = fs.readFileSync(process.env.FAKE_DOCKER_CALLS, "utf8").split("\\n").filter(Boolean)
   .filter((line) => JSON.parse(line).join(" ").startsWith(rule.prefix)).length;
 const answer = rule.answers[Math.min(seen, rule.answers.length) - 1];
-process.stdout.write(answer.stdout || "");
-process.stderr.write(answer.stderr || "");
-process.exit(answer.code || 0);
+const finish = () => {
+  process.stdout.write(answer.stdout || "");
+  process.stderr.write(answer.stderr || "");
+  process.exit(answer.code || 0);
+};
+if (answer.sleepMs) setTimeout(finish, answer.sleepMs);
+else finish();
 `;
 
 let fakeDir: string;
@@ -882,5 +1005,653 @@ describe("keys (fake docker)", () => {
       seen: "KEYS * lists requests",
       data: { container: "redis-cli", keys: ["requests"] },
     });
+  });
+});
+
+// --- what a failed check says, line by line, and the ways a docker call fails ---------------------
+
+describe("when the check cannot run at all", () => {
+  test("no docker CLI: exit 1, no result, the cause on stderr", async () => {
+    const empty = fs.mkdtempSync(path.join(fakeDir, "no-docker-"));
+    const r = await run(
+      {
+        check: "ping",
+        in: { container: "link-probe" },
+        alias: "redis",
+        address: { ip: "172.31.240.10" },
+        timeoutSeconds: 5,
+      },
+      { PATH: empty },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(
+      /^checks\/run\.js: Error: cannot run the docker CLI: spawn docker ENOENT\n {4}at /,
+    );
+  });
+});
+
+describe("docker calls that fail (fake docker)", () => {
+  test("a call that hangs is cut at its own bound (2 s), and counts as a look that failed", async () => {
+    const spec = {
+      check: "env",
+      in: { container: "counter-app" },
+      alias: "redis",
+      linkVars: LINK_VARS,
+      expected: {},
+      timeoutSeconds: 0.5,
+    };
+    const r = await runWithDocker(spec, [
+      inspect("counter-app", { sleepMs: 10_000 }),
+      logs("counter-app", ""),
+    ]);
+    expect(r.code).toBe(1);
+    const seen = "container counter-app: docker inspect took longer than 2000 ms (after 1 looks)";
+    expect(failureOf(r)).toEqual([
+      "check env failed: container counter-app was not ready within 0.5 s",
+      "  expected: container counter-app running",
+      `  seen:     ${seen}`,
+      "container counter-app has logged nothing",
+    ]);
+    expect(result(r)).toEqual({
+      check: "env",
+      ok: false,
+      expected: "container counter-app running",
+      seen,
+      data: { container: "counter-app" },
+    });
+  });
+
+  test("a call that fails without a word shows its exit code", async () => {
+    const spec = {
+      check: "ping",
+      in: { container: "link-probe" },
+      alias: "redis",
+      address: { ip: "172.31.240.10" },
+      timeoutSeconds: 0.3,
+    };
+    const r = await runWithDocker(spec, [inspect("link-probe", { code: 3 }), logs("link-probe", "")]);
+    expect(r.code).toBe(1);
+    expect(failureOf(r)).toEqual([
+      "check ping failed: container link-probe was not ready within 0.3 s",
+      "  expected: container link-probe running (and healthy, if it has a healthcheck)",
+      expect.stringMatching(/^ {2}seen: {5}container link-probe: exit code 3 \(after \d+ looks\)$/),
+      "container link-probe has logged nothing",
+    ]);
+  });
+
+  test("logs that cannot be read say so in their place", async () => {
+    const spec = {
+      check: "env",
+      in: { container: "counter-app" },
+      alias: "redis",
+      linkVars: LINK_VARS,
+      expected: {},
+      timeoutSeconds: 5,
+    };
+    const r = await runWithDocker(spec, [
+      inspect("counter-app", inState({ Status: "exited", Running: false, ExitCode: 1 })),
+      {
+        prefix: "logs --tail 20 counter-app",
+        answers: [
+          { code: 1, stderr: "Error response from daemon: can not get logs from container which is dead\n" },
+        ],
+      },
+    ]);
+    expect(r.code).toBe(1);
+    expect(failureOf(r)).toEqual([
+      "check env failed: container counter-app has stopped",
+      "  expected: container counter-app running",
+      "  seen:     exited (exit code 1)",
+      "(could not read the logs of container counter-app: Error response from daemon: can not get logs from container which is dead)",
+    ]);
+    expect(result(r)).toMatchObject({ data: { container: "counter-app" } });
+  });
+
+  test("a container that is gone: what was expected and what was seen, no logs to show", async () => {
+    const spec = {
+      check: "ping",
+      in: { container: "link-probe" },
+      alias: "redis",
+      address: { ip: "172.31.240.10" },
+      timeoutSeconds: 60,
+    };
+    const gone = { code: 1, stderr: "Error: No such object: link-probe\n" };
+    const r = await runWithDocker(spec, [inspect("link-probe", gone)]);
+    expect(failureOf(r)).toEqual([
+      "check ping failed: container link-probe does not exist",
+      "  expected: container link-probe running (and healthy, if it has a healthcheck)",
+      "  seen:     no container link-probe: it was removed outside the stack; run npm run up",
+    ]);
+  });
+
+  test("a container replaced by hand: the result names it", async () => {
+    const spec = {
+      check: "ping",
+      in: { container: "link-probe", id: "b".repeat(64) },
+      alias: "redis",
+      address: { ip: "172.31.240.10" },
+      timeoutSeconds: 60,
+    };
+    const r = await runWithDocker(spec, [inspect("link-probe", RUNNING)]);
+    expect(result(r)).toEqual({
+      check: "ping",
+      ok: false,
+      expected: "container link-probe with id bbbbbbbbbbbb (as the stack recorded it)",
+      seen: "container link-probe has id aaaaaaaaaaaa: it was replaced outside the stack; run npm run up",
+      data: { container: "link-probe" },
+    });
+  });
+});
+
+describe("http: why the app never answers (fake docker)", () => {
+  test("Redis's state cannot be read: Redis is named, with what docker said", async () => {
+    const app = await serve((_n, res) => unavailable(res));
+    const spec = {
+      check: "http",
+      url: app.url,
+      requests: 1,
+      timeoutSeconds: 0.3,
+      source: { container: "redis-server" },
+    };
+    const r = await runWithDocker(spec, [
+      {
+        prefix: "inspect --type container --format {{json .State}} redis-server",
+        answers: [{ code: 1, stderr: "Error: No such container: redis-server\n" }],
+      },
+      logs("redis-server", ""),
+    ]);
+    await app.close();
+    expect(failureOf(r)).toEqual([
+      "check http failed: the app never answered 200, and Redis (container redis-server) is not ready",
+      `  expected: container redis-server running and healthy, then ${app.url} answers HTTP 200 within 0.3 s (it answers 503 until Redis is reachable)`,
+      expect.stringMatching(
+        new RegExp(
+          `^ {2}seen: {5}container redis-server: Error: No such container: redis-server; ${literally(app.url)}: HTTP 503 "redis is not connected" \\(\\d+ attempts\\)$`,
+        ),
+      ),
+      "container redis-server has logged nothing",
+    ]);
+    expect(result(r)).toMatchObject({ data: { url: app.url, responses: [] } });
+  });
+
+  test("Redis refused the app, as its log says: at once, with the cause and both ways out", async () => {
+    const app = await serve((_n, res) => unavailable(res));
+    const spec = {
+      check: "http",
+      url: app.url,
+      requests: 1,
+      timeoutSeconds: 60,
+      app: { container: "counter-app" },
+    };
+    const log = "redis unavailable at redis:6379 (NOAUTH Authentication required.); retrying\n";
+    const r = await runWithDocker(spec, [inspect("counter-app", RUNNING), logs("counter-app", log)]);
+    await app.close();
+    expect(r.code).toBe(1);
+    expect(app.hits()).toBe(1);
+    expect(failureOf(r)).toEqual([
+      "check http failed: the app did not log in to Redis",
+      `  expected: ${app.url} answers HTTP 200, the app logged in to Redis with its password`,
+      "  seen:     Redis refused the app (its log: NOAUTH Authentication required.); retrying)",
+      "  - Redis requires a password (redisAuth: password, the default); the app must log in with it.",
+      "  - Either the app reads it from the file its REDIS_PASSWORD_FILE variable names (/run/secrets/redis-password),",
+      "  - or, for an app that cannot log in, set redisAuth to none (docs/config.md says what that opens).",
+      "last 20 log lines of container counter-app:",
+      "  | redis unavailable at redis:6379 (NOAUTH Authentication required.); retrying",
+    ]);
+    expect(result(r)).toMatchObject({ data: { url: app.url, responses: [] } });
+  });
+});
+
+describe("env: what differs (fake docker)", () => {
+  const spec = (expected: Record<string, string>, extra: object = {}) => ({
+    check: "env",
+    in: { container: "counter-app" },
+    alias: "redis",
+    linkVars: LINK_VARS,
+    expected,
+    timeoutSeconds: 5,
+    ...extra,
+  });
+  const env = (stdout: string): FakeRule[] => [
+    inspect("counter-app", RUNNING),
+    { prefix: "exec counter-app env", answers: [{ stdout }] },
+    logs("counter-app", ""),
+  ];
+
+  test("more than three differences: the count, the first three, and every one as a detail", async () => {
+    const wanted = {
+      ...LINK_ENV,
+      REDIS_NAME: "/web/redis",
+      REDIS_PORT: "tcp://10.0.0.1:6379",
+      REDIS_ENV_REDIS_VERSION: "8.0.0",
+      REDIS_ENV_EXTRA: "1",
+    };
+    const r = await runWithDocker(spec(wanted), env(APP_ENV));
+    expect(failureOf(r)).toEqual([
+      "check env failed: the REDIS_* link variables in container counter-app are not as expected",
+      "  expected: exactly 8 REDIS_* link variables, REDIS_PORT=tcp://10.0.0.1:6379",
+      '  seen:     7 REDIS_* link variables, REDIS_PORT=tcp://172.31.240.10:6379; 4 differ, first: REDIS_ENV_EXTRA: missing (expected "1"); REDIS_ENV_REDIS_VERSION: expected "8.0.0", seen "7.0.15"; REDIS_NAME: expected "/web/redis", seen "/counter-app/redis"',
+      '  - REDIS_ENV_EXTRA: missing (expected "1")',
+      '  - REDIS_ENV_REDIS_VERSION: expected "8.0.0", seen "7.0.15"',
+      '  - REDIS_NAME: expected "/web/redis", seen "/counter-app/redis"',
+      '  - REDIS_PORT: expected "tcp://10.0.0.1:6379", seen "tcp://172.31.240.10:6379"',
+      "container counter-app has logged nothing",
+    ]);
+  });
+
+  test("three differences are all shown, without 'first'", async () => {
+    const wanted = {
+      ...LINK_ENV,
+      REDIS_NAME: "/web/redis",
+      REDIS_ENV_REDIS_VERSION: "8.0.0",
+      REDIS_ENV_EXTRA: "1",
+    };
+    const r = await runWithDocker(spec(wanted), env(APP_ENV));
+    expect(failureOf(r)[2]).toBe(
+      '  seen:     7 REDIS_* link variables, REDIS_PORT=tcp://172.31.240.10:6379; 3 differ: REDIS_ENV_EXTRA: missing (expected "1"); REDIS_ENV_REDIS_VERSION: expected "8.0.0", seen "7.0.15"; REDIS_NAME: expected "/web/redis", seen "/counter-app/redis"',
+    );
+  });
+
+  test("one variable, no REDIS_PORT among them", async () => {
+    const r = await runWithDocker(
+      spec({ REDIS_NAME: "/counter-app/redis" }),
+      env("REDIS_NAME=/counter-app/redis\n"),
+    );
+    expect(r.code).toBe(0);
+    expect(result(r)).toMatchObject({
+      expected: "exactly 1 REDIS_* link variable",
+      seen: "1 REDIS_* link variable, all as expected",
+    });
+  });
+
+  test("none expected, none seen, no reason given", async () => {
+    const r = await runWithDocker(spec({}), env("PATH=/bin\n"));
+    expect(result(r)).toMatchObject({
+      ok: true,
+      expected: "no REDIS_* link variables",
+      seen: "no REDIS_* link variables in counter-app",
+    });
+  });
+
+  test("none expected and some there: the expected line says no more than that", async () => {
+    const r = await runWithDocker(spec({}), env("REDIS_NAME=/counter-app/redis\n"));
+    expect(failureOf(r).slice(1, 3)).toEqual([
+      "  expected: no REDIS_* link variables",
+      '  seen:     1 REDIS_* link variable; 1 differ: REDIS_NAME: unexpected (seen "/counter-app/redis")',
+    ]);
+  });
+
+  test("env that never runs: gave up after its attempts, with what docker exec said", async () => {
+    const restarting = {
+      code: 1,
+      stderr:
+        "Error response from daemon: Container abc is restarting, wait until the container is running\n",
+    };
+    const r = await runWithDocker(spec({}, { timeoutSeconds: 0.3 }), [
+      inspect("counter-app", RUNNING),
+      { prefix: "exec counter-app env", answers: [restarting] },
+      logs("counter-app", ""),
+    ]);
+    expect(failureOf(r)).toEqual([
+      expect.stringMatching(/^check env failed: gave up after \d+ attempts in 0\.3 s$/),
+      "  expected: no REDIS_* link variables",
+      "  seen:     env: Error response from daemon: Container abc is restarting, wait until the container is running",
+      "container counter-app has logged nothing",
+    ]);
+    expect(result(r)).toMatchObject({ data: { container: "counter-app" } });
+  });
+});
+
+describe("swarm subjects (fake docker)", () => {
+  const spec = (extra: object = {}) => ({
+    check: "env",
+    in: { service: "counter-app", id: "svc1" },
+    alias: "redis",
+    linkVars: LINK_VARS,
+    expected: {},
+    noneBecause: "swarm: DNS on the overlay",
+    timeoutSeconds: 0.3,
+    ...extra,
+  });
+  const serviceInspect = (stdout: string): FakeRule => ({
+    prefix: "service inspect --format {{.ID}} counter-app",
+    answers: [{ stdout }],
+  });
+  const TASKS = "ps --filter label=com.docker.swarm.service.name=counter-app";
+
+  test("the task container is found by label, running only, and looked into without waiting for health", async () => {
+    const r = await runWithDocker(spec(), [
+      serviceInspect("svc1\n"),
+      { prefix: TASKS, answers: [{ stdout: "counter-app.1.y\n" }] },
+      inspect("counter-app.1.y", inState(STARTING_STATE)),
+      { prefix: "exec counter-app.1.y env", answers: [{ stdout: "REDIS_HOST=redis\n" }] },
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.calls.filter((c) => c[0] === "ps")).toEqual([
+      [
+        "ps",
+        "--filter",
+        "label=com.docker.swarm.service.name=counter-app",
+        "--filter",
+        "status=running",
+        "--format",
+        "{{.Names}}",
+      ],
+    ]);
+    expect(r.calls.filter((c) => c[0] === "inspect")).toHaveLength(1);
+  });
+
+  test("without a recorded id, the service is not asked for one", async () => {
+    const r = await runWithDocker(spec({ in: { service: "counter-app" } }), [
+      { prefix: TASKS, answers: [{ stdout: "counter-app.1.y\n" }] },
+      inspect("counter-app.1.y", RUNNING),
+      { prefix: "exec counter-app.1.y env", answers: [{ stdout: "" }] },
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.calls.map((c) => c[0])).toEqual(["ps", "inspect", "exec"]);
+  });
+
+  test("a service that is gone fails at once", async () => {
+    const r = await runWithDocker(spec({ timeoutSeconds: 60 }), [
+      {
+        prefix: "service inspect --format {{.ID}} counter-app",
+        answers: [{ code: 1, stderr: "Error: no such service: counter-app\n" }],
+      },
+    ]);
+    expect(failureOf(r)).toEqual([
+      "check env failed: service counter-app is not there",
+      "  expected: service counter-app (id svc1, as the stack recorded it)",
+      "  seen:     Error: no such service: counter-app; run npm run up",
+    ]);
+    expect(result(r)).toMatchObject({ data: { service: "counter-app" } });
+  });
+
+  test.each<[string, FakeAnswer, string]>([
+    ["no running task here", { stdout: "\n" }, "service counter-app has no running task here"],
+    [
+      "ps failing",
+      { code: 1, stderr: "Cannot connect to the Docker daemon\n" },
+      "service counter-app: Cannot connect to the Docker daemon",
+    ],
+  ])("%s until the bound: named, with the last reason", async (_what, answer, last) => {
+    const r = await runWithDocker(spec(), [serviceInspect("svc1\n"), { prefix: TASKS, answers: [answer] }]);
+    expect(failureOf(r)).toEqual([
+      "check env failed: no running task of service counter-app on this engine within 0.3 s",
+      "  expected: a running task container of service counter-app on the engine the checks talk to",
+      expect.stringMatching(new RegExp(`^ {2}seen: {5}${literally(last)} \\(after \\d+ looks\\)$`)),
+    ]);
+    expect(result(r)).toMatchObject({ data: { service: "counter-app" } });
+  });
+});
+
+describe("hosts: what the lines say (fake docker)", () => {
+  const line = { ip: "172.31.240.10", names: ["redis", "9b478dd7e8b0", "redis-server"] };
+  const spec = (expected: object, extra: object = {}) => ({
+    check: "hosts",
+    in: { container: "counter-app" },
+    alias: "redis",
+    expected,
+    timeoutSeconds: 5,
+    ...extra,
+  });
+  const hosts = (stdout: string): FakeRule[] => [
+    inspect("counter-app", RUNNING),
+    { prefix: "exec counter-app cat /etc/hosts", answers: [{ stdout }] },
+    logs("counter-app", ""),
+  ];
+  const dns = { resolvesTo: { ip: "172.31.240.10" }, via: "network DNS" };
+
+  test("legacy: no line for the alias", async () => {
+    const r = await runWithDocker(spec({ line }), hosts("127.0.0.1\tlocalhost\n"));
+    expect(failureOf(r).slice(0, 4)).toEqual([
+      "check hosts failed: /etc/hosts in container counter-app is not as expected for redis",
+      '  expected: one /etc/hosts line "172.31.240.10 redis 9b478dd7e8b0 redis-server"',
+      "  seen:     no /etc/hosts line names redis",
+      '  - no line for the alias; expected "172.31.240.10 redis 9b478dd7e8b0 redis-server"',
+    ]);
+    expect(result(r)).toMatchObject({ data: { container: "counter-app", lines: [] } });
+  });
+
+  test("legacy: two lines for the alias", async () => {
+    const r = await runWithDocker(
+      spec({ line }),
+      hosts("172.31.240.10\tredis\n172.31.240.11\tredis other\n"),
+    );
+    expect(failureOf(r)[2]).toBe(
+      '  seen:     2 /etc/hosts lines: "172.31.240.10 redis", "172.31.240.11 redis other"',
+    );
+  });
+
+  test("network: the alias resolves elsewhere", async () => {
+    const r = await runWithDocker(spec(dns), [
+      ...hosts("127.0.0.1\tlocalhost\n").slice(0, 2),
+      { prefix: "exec counter-app getent hosts redis", answers: [{ stdout: "172.31.240.99   redis\n" }] },
+      logs("counter-app", ""),
+    ]);
+    const seen =
+      "no /etc/hosts line for redis; getent hosts redis gives 172.31.240.99 in counter-app (network DNS)";
+    expect(failureOf(r).slice(0, 3)).toEqual([
+      "check hosts failed: redis resolves to the wrong address in container counter-app",
+      "  expected: no /etc/hosts line for redis; getent hosts redis gives 172.31.240.10 (network DNS)",
+      `  seen:     ${seen}`,
+    ]);
+    expect(result(r)).toMatchObject({
+      seen,
+      data: { container: "counter-app", lines: [], address: "172.31.240.99" },
+    });
+  });
+
+  test("network: getent that answers nothing yet is asked again", async () => {
+    const r = await runWithDocker(spec(dns), [
+      ...hosts("").slice(0, 2),
+      {
+        prefix: "exec counter-app getent hosts redis",
+        answers: [{ stdout: "" }, { stdout: "172.31.240.10 redis\n" }],
+      },
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.calls.filter((c) => c.includes("getent"))).toHaveLength(2);
+    expect(r.stderr).toContain("[check] not yet: getent hosts redis: no address; retrying");
+  });
+
+  test("network: a container without getent: what exec said, where", async () => {
+    const notFound = 'OCI runtime exec failed: exec: "getent": executable file not found in $PATH: unknown\n';
+    const r = await runWithDocker(spec(dns), [
+      ...hosts("").slice(0, 2),
+      { prefix: "exec counter-app getent", answers: [{ code: 126, stderr: notFound }] },
+      logs("counter-app", ""),
+    ]);
+    expect(failureOf(r).slice(0, 3)).toEqual([
+      "check hosts failed: cannot run getent in container counter-app",
+      "  expected: no /etc/hosts line for redis; getent hosts redis gives 172.31.240.10 (network DNS)",
+      `  seen:     getent hosts redis: ${notFound.trim()}`,
+    ]);
+    expect(result(r)).toMatchObject({ data: { container: "counter-app" } });
+  });
+
+  test("a swarm service's task: the service is in the result", async () => {
+    const r = await runWithDocker(spec({ line }, { in: { service: "counter-app" } }), [
+      {
+        prefix: "ps --filter label=com.docker.swarm.service.name=counter-app",
+        answers: [{ stdout: "counter-app.1.y\n" }],
+      },
+      inspect("counter-app.1.y", RUNNING),
+      { prefix: "exec counter-app.1.y cat /etc/hosts", answers: [{ stdout: ETC_HOSTS }] },
+    ]);
+    expect(r.code).toBe(0);
+    expect(result(r)).toMatchObject({
+      data: { container: "counter-app.1.y", lines: [line], service: "counter-app" },
+    });
+  });
+});
+
+describe("ping: finding the address and the reply (fake docker)", () => {
+  const swarm = { service: "redis-server", network: "net" };
+  const spec = (address: object, timeoutSeconds = 0.3) => ({
+    check: "ping",
+    in: { container: "link-probe" },
+    alias: "redis",
+    address,
+    timeoutSeconds,
+  });
+  const PS = "service ps --quiet --no-trunc --filter desired-state=running redis-server";
+  const task = (state: string, address: string) => ({
+    Status: { State: state },
+    NetworksAttachments: [{ Network: { Spec: { Name: "net" } }, Addresses: [address] }],
+  });
+
+  test.each<[string, FakeRule[], string]>([
+    [
+      "ps failing",
+      [{ prefix: PS, answers: [{ code: 1, stderr: "Error: No such service: redis-server\n" }] }],
+      "service redis-server: Error: No such service: redis-server",
+    ],
+    ["no task", [{ prefix: PS, answers: [{ stdout: "\n" }] }], "service redis-server has no task"],
+    [
+      "tasks that cannot be inspected",
+      [
+        { prefix: PS, answers: [{ stdout: "t1\n" }] },
+        { prefix: "inspect --type task t1", answers: [{ code: 1, stderr: "Error: No such object: t1\n" }] },
+      ],
+      "tasks of service redis-server: Error: No such object: t1",
+    ],
+    [
+      "no running task with an address",
+      [
+        { prefix: PS, answers: [{ stdout: "t1\n" }] },
+        {
+          prefix: "inspect --type task t1",
+          answers: [{ stdout: JSON.stringify([task("shutdown", "10.0.0.3/24")]) }],
+        },
+      ],
+      "service redis-server has no running task with an address on net",
+    ],
+    [
+      "two running tasks",
+      [
+        { prefix: PS, answers: [{ stdout: "t1\nt2\n" }] },
+        {
+          prefix: "inspect --type task t1 t2",
+          answers: [
+            { stdout: JSON.stringify([task("running", "10.0.0.4/24"), task("running", "10.0.0.3/24")]) },
+          ],
+        },
+      ],
+      "service redis-server has 2 running tasks on net (10.0.0.3, 10.0.0.4)",
+    ],
+  ])("the service's address, %s until the bound", async (_what, rules, last) => {
+    const r = await runWithDocker(spec(swarm), rules);
+    expect(failureOf(r)).toEqual([
+      "check ping failed: no address for service redis-server on net within 0.3 s",
+      "  expected: one running task of service redis-server with an address on network net",
+      expect.stringMatching(new RegExp(`^ {2}seen: {5}${literally(last)} \\(after \\d+ looks\\)$`)),
+    ]);
+    expect(result(r)).toMatchObject({ data: { service: "redis-server", network: "net" } });
+  });
+
+  test("a probe still starting is waited for until healthy", async () => {
+    const r = await runWithDocker(spec({ ip: "172.31.240.10" }), [
+      inspect("link-probe", inState(STARTING_STATE)),
+      logs("link-probe", ""),
+    ]);
+    expect(failureOf(r).slice(0, 3)).toEqual([
+      "check ping failed: container link-probe was not ready within 0.3 s",
+      "  expected: container link-probe running (and healthy, if it has a healthcheck)",
+      expect.stringMatching(
+        /^ {2}seen: {5}container link-probe: running, health: starting \(last health check: unhealthy: HTTP 503\) \(after \d+ looks\)$/,
+      ),
+    ]);
+    expect(result(r)).toMatchObject({ data: { container: "link-probe" } });
+  });
+
+  test.each<[string, FakeAnswer, string]>([
+    [
+      "no reply",
+      {
+        stdout:
+          "PING redis (172.31.240.10): 56 data bytes\n\n--- redis ping statistics ---\n1 packets transmitted, 0 packets received, 100% packet loss\n",
+      },
+      "ping -c 1 -W 2 redis: PING redis (172.31.240.10): 56 data bytes --- redis ping statistics --- 1 packets transmitted, 0 packets received, 100% packet loss",
+    ],
+    ["nothing printed", { stdout: "" }, "ping -c 1 -W 2 redis: no reply"],
+  ])("ping exiting 0 with %s is asked again until the bound", async (_what, answer, last) => {
+    const r = await runWithDocker(spec({ ip: "172.31.240.10" }), [
+      inspect("link-probe", RUNNING),
+      { prefix: "exec link-probe ping", answers: [answer] },
+      logs("link-probe", ""),
+    ]);
+    expect(failureOf(r).slice(0, 3)).toEqual([
+      expect.stringMatching(/^check ping failed: gave up after \d+ attempts in 0\.3 s$/),
+      "  expected: ping -c 1 redis gets 1 reply from 172.31.240.10",
+      `  seen:     ${last}`,
+    ]);
+  });
+});
+
+describe("keys: what redis-cli said (fake docker)", () => {
+  const spec = (extra: object = {}) => ({
+    check: "keys",
+    in: { container: "redis-cli" },
+    alias: "redis",
+    keys: ["ip", "requests"],
+    timeoutSeconds: 5,
+    ...extra,
+  });
+  const cli = (...answers: FakeAnswer[]): FakeRule[] => [
+    inspect("redis-cli", RUNNING),
+    { prefix: "exec redis-cli redis-cli", answers },
+    logs("redis-cli", ""),
+  ];
+
+  test("refused by Redis: why, and what would fix it", async () => {
+    const r = await runWithDocker(spec(), cli({ stdout: "NOAUTH Authentication required.\n" }));
+    expect(failureOf(r)).toEqual([
+      "check keys failed: redis-cli in container redis-cli was refused by Redis",
+      "  expected: redis-cli -h redis KEYS * lists ip and requests",
+      "  seen:     NOAUTH Authentication required.",
+      "  - redis-cli must authenticate with the password Redis was started with",
+      "container redis-cli has logged nothing",
+    ]);
+    expect(result(r)).toMatchObject({ data: { container: "redis-cli", keys: [] } });
+  });
+
+  test("an empty database: no keys, both missing", async () => {
+    const r = await runWithDocker(spec(), cli({ stdout: "\n" }));
+    expect(failureOf(r).slice(0, 4)).toEqual([
+      "check keys failed: Redis (via redis) lacks ip and requests",
+      "  expected: redis-cli -h redis KEYS * lists ip and requests",
+      "  seen:     KEYS * lists no keys",
+      "  - the app writes these keys on every request; the http check should have run first",
+    ]);
+  });
+
+  test("Redis still loading is waited out", async () => {
+    const r = await runWithDocker(
+      spec(),
+      cli({ stdout: "LOADING Redis is loading the dataset in memory\n" }, { stdout: "ip\nrequests\n" }),
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      "[check] not yet: redis-cli -h redis KEYS *: LOADING Redis is loading the dataset in memory; retrying",
+    );
+  });
+
+  test("a key named like an error reply is a key", async () => {
+    const r = await runWithDocker(spec({ keys: ["MY_ERR"] }), cli({ stdout: "MY_ERR\n" }));
+    expect(r.code).toBe(0);
+    expect(result(r)).toMatchObject({ seen: "KEYS * lists MY_ERR" });
+  });
+
+  test("an error reply that only mentions NOPERM is waited on, not taken as a refusal", async () => {
+    const r = await runWithDocker(
+      spec({ timeoutSeconds: 0.3 }),
+      cli({ stdout: "ERR unknown subcommand NOPERM\n" }),
+    );
+    expect(failureOf(r).slice(0, 3)).toEqual([
+      expect.stringMatching(/^check keys failed: gave up after \d+ attempts in 0\.3 s$/),
+      "  expected: redis-cli -h redis KEYS * lists ip and requests",
+      "  seen:     redis-cli -h redis KEYS *: ERR unknown subcommand NOPERM",
+    ]);
   });
 });

@@ -1,6 +1,11 @@
-// The pure parts of the checks: parsers for what the containers print and the comparisons the checks
-// make. Samples are real output (busybox 1.35, iputils, glibc getent, redis-cli 7.0) written out by
-// hand.
+// The parts of the checks that need no engine: parsers for what the containers print and the
+// comparisons the checks make (samples are real output of busybox 1.35, iputils, glibc getent and
+// redis-cli 7.0, written out by hand), bounded waiting on a fake clock, the HTTP client against
+// servers on loopback, and run.js as a module. Everything that runs the docker CLI is
+// checks-run.test.ts's.
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { describeAnswer, get } from "../../checks/support/client";
 import {
   compareEnv,
   compareHostsLines,
@@ -9,6 +14,9 @@ import {
   formatHostsLine,
   isStrictlyIncreasingByOne,
 } from "../../checks/support/compare";
+import { deadlineIn, retryUntil } from "../../checks/support/deadline";
+import { callTimeout, failureText, outputLines, shortId } from "../../checks/support/docker";
+import { CheckFailure } from "../../checks/support/failure";
 import { containerReadiness, runningTaskAddresses } from "../../checks/support/inspect";
 import {
   countServers,
@@ -77,7 +85,18 @@ describe("parseEnv", () => {
       "redis",
       { REDIS_NAME: "/app/redis", REDIS_PORT: "tcp://1.2.3.4:6379" },
     ],
-    ["lines without '=' and with an empty key", "REDIS_NAME\n=REDIS_NAME\ngarbage\n", "redis", {}],
+    [
+      "lines without '=' (a value's continuation line) and with an empty key",
+      "REDIS_NAME\nREDIS_NAMEX\n=REDIS_NAME\ngarbage\n",
+      "redis",
+      {},
+    ],
+    [
+      "only the line end's CR goes: one inside a value stays",
+      "REDIS_ENV_X=a\rb\r\n",
+      "redis",
+      { REDIS_ENV_X: "a\rb" },
+    ],
     [
       "a repeated key keeps its last value",
       "REDIS_NAME=/a/redis\nREDIS_NAME=/b/redis\n",
@@ -118,6 +137,14 @@ describe("parseHostsRecords", () => {
 
   test.each<[string, string, { ip: string; names: string[] }[]]>([
     ["getent hosts output", "172.31.240.10   redis\n", [{ ip: "172.31.240.10", names: ["redis"] }]],
+    [
+      "CRLF line ends, a comment included",
+      "10.0.0.9 other # redis\r\n172.17.0.2 redis\r\n",
+      [
+        { ip: "10.0.0.9", names: ["other"] },
+        { ip: "172.17.0.2", names: ["redis"] },
+      ],
+    ],
     ["an address with no name is not a record", "172.17.0.9\n", []],
     ["empty", "", []],
   ])("%s", (_name, text, expected) => {
@@ -206,6 +233,16 @@ describe("parsePing", () => {
       { transmitted: 3, received: 2, address: "10.0.0.1" },
     ],
     [
+      "ten packets (counts of more than one digit)",
+      "PING redis (172.17.0.2): 56 data bytes\n\n--- redis ping statistics ---\n10 packets transmitted, 10 packets received, 0% packet loss\n",
+      { transmitted: 10, received: 10, address: "172.17.0.2" },
+    ],
+    [
+      "only a line that starts with PING is the header",
+      "warning: PING redis (10.9.9.9) was cached\nPING redis (172.17.0.2): 56 data bytes\n",
+      { transmitted: undefined, received: undefined, address: "172.17.0.2" },
+    ],
+    [
       "busybox, unknown name (message on stderr only)",
       "",
       { transmitted: undefined, received: undefined, address: undefined },
@@ -245,6 +282,7 @@ describe("parseKeys", () => {
     ["an empty database prints one empty line", "\n", []],
     ["nothing at all", "", []],
     ["CRLF", "requests\r\nip\r\n", ["ip", "requests"]],
+    ["only the line end's CR goes: one inside a key stays", "a\rb\r\n", ["a\rb"]],
     ["keys with spaces stay whole", "my key\nip\nrequests\n", ["ip", "my key", "requests"]],
     ["sorted by code unit (upper case first)", "b\nB\na\n", ["B", "a", "b"]],
   ])("%s", (_name, text, expected) => {
@@ -284,6 +322,25 @@ describe("redisCliError", () => {
       { message: "LOADING Redis is loading the dataset in memory", permanent: false },
     ],
     ["a key that looks like an error among others is a key", "ERR x\nip\n", "", undefined],
+    ["a lone key ending in an error word is a key", "MY_ERR\n", "", undefined],
+    [
+      "an error reply that mentions NOPERM later can be waited out",
+      "ERR unknown subcommand NOPERM\n",
+      "",
+      { message: "ERR unknown subcommand NOPERM", permanent: false },
+    ],
+    [
+      "CR and spaces around the reply and blank lines are not part of it",
+      "NOAUTH Authentication required.  \r\n   \n",
+      "AUTH failed: WRONGPASS invalid username-password pair \r\n",
+      { message: "AUTH failed: WRONGPASS invalid username-password pair", permanent: true },
+    ],
+    [
+      "an error reply with trailing spaces, alone",
+      "LOADING Redis is loading the dataset in memory \r\n\t\n",
+      "",
+      { message: "LOADING Redis is loading the dataset in memory", permanent: false },
+    ],
     ["an unknown upper-case word is a key", "REQUESTS\n", "", undefined],
   ])("%s", (_name, stdout, stderr, expected) => {
     expect(redisCliError(stdout, stderr)).toEqual(expected);
@@ -475,6 +532,38 @@ describe("containerReadiness", () => {
       { running: false, ready: false, final: false, describe: 'unreadable state "<no value>"' },
     ],
     ["null", "null", { running: false, ready: false, final: false, describe: 'unreadable state "null"' }],
+    [
+      "null with docker's line end",
+      "null\n",
+      { running: false, ready: false, final: false, describe: 'unreadable state "null"' },
+    ],
+    ["a number", "42", { running: false, ready: false, final: false, describe: 'unreadable state "42"' }],
+    ["no Status", "{}", { running: false, ready: false, final: false, describe: "unknown" }],
+    [
+      "a Health of null is no healthcheck",
+      state({ Health: null }),
+      { running: true, ready: true, final: false, describe: "running" },
+    ],
+    [
+      "healthy: the last check's output is not shown",
+      state({ Health: { Status: "healthy", Log: [{ ExitCode: 0, Output: "ok\n" }] } }),
+      { running: true, ready: true, final: false, describe: "running, health: healthy" },
+    ],
+    [
+      "a last check that printed only whitespace adds nothing",
+      state({ Health: { Status: "starting", Log: [{ ExitCode: 1, Output: " \n" }] } }),
+      { running: true, ready: false, final: false, describe: "running, health: starting" },
+    ],
+    [
+      "being removed",
+      state({ Status: "removing", Running: false }),
+      { running: false, ready: false, final: true, describe: "removing" },
+    ],
+    [
+      "exited, but its restart policy is about to start it again",
+      state({ Status: "exited", Running: false, Restarting: true, ExitCode: 1 }),
+      { running: false, ready: false, final: false, describe: "exited (exit code 1)" },
+    ],
   ])("%s", (_name, json, expected) => {
     expect(containerReadiness(json)).toEqual(expected);
   });
@@ -505,6 +594,22 @@ describe("swarm helpers", () => {
     ];
     expect(runningTaskAddresses(JSON.stringify(tasks), "net")).toEqual(["10.0.0.3", "10.0.0.9"]);
     expect(runningTaskAddresses("not json", "net")).toEqual([]);
+    // Whatever is missing on the way to an address, a task without one is passed over.
+    const odd = [
+      null,
+      { Status: null },
+      {
+        Status: { State: "running" },
+        NetworksAttachments: [
+          null,
+          { Network: null },
+          { Network: { Spec: null } },
+          { Network: { Spec: { Name: "net" } } },
+        ],
+      },
+      { Status: { State: "running" }, NetworksAttachments: attached("net", "") },
+    ];
+    expect(runningTaskAddresses(JSON.stringify(odd), "net")).toEqual([]);
     expect(runningTaskAddresses("{}", "net")).toEqual([]);
   });
 
@@ -513,5 +618,259 @@ describe("swarm helpers", () => {
       countServers([{ servedBy: "b" }, { servedBy: "a" }, { servedBy: null }, { servedBy: "b" }]),
     ).toEqual({ b: 2, a: 1 });
     expect(Object.keys(countServers([{ servedBy: "b" }, { servedBy: "a" }]))).toEqual(["b", "a"]);
+  });
+});
+
+describe("deadlineIn and retryUntil (fake clock)", () => {
+  beforeEach(() => {
+    jest.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+  });
+
+  test("a deadline counts down to zero, never below, and is expired from its very end", () => {
+    const deadline = deadlineIn(2);
+    expect(deadline.seconds).toBe(2);
+    expect(deadline.remaining()).toBe(2000);
+    jest.advanceTimersByTime(1500);
+    expect([deadline.remaining(), deadline.expired()]).toEqual([500, false]);
+    jest.advanceTimersByTime(500);
+    expect([deadline.remaining(), deadline.expired()]).toEqual([0, true]);
+    jest.advanceTimersByTime(700);
+    expect([deadline.remaining(), deadline.expired()]).toEqual([0, true]);
+  });
+
+  test("pauses of 200, 400 and 800 ms, then 1 s, and no last try in the deadline's last instant", async () => {
+    const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const started = Date.now();
+    const tries: number[] = [];
+    const outcome = retryUntil(
+      deadlineIn(3),
+      async () => {
+        tries.push(Date.now() - started);
+        return { retry: tries.length < 4 ? "not yet" : "still not" };
+      },
+      (last, attempts) => new Error(`gave up: ${last}, ${attempts} attempts`),
+    );
+    const gaveUp = expect(outcome).rejects.toThrow(new Error("gave up: still not, 5 attempts"));
+    await jest.advanceTimersByTimeAsync(3000);
+    await gaveUp;
+    // 0 + 200, + 400, + 800, + 1000; the pause after 2400 ends at the deadline (3000): no 6th try.
+    expect(tries).toEqual([0, 200, 600, 1400, 2400]);
+    // Each reason is announced once, when it first comes.
+    expect(stderr.mock.calls).toEqual([
+      ["[check] not yet: not yet; retrying\n"],
+      ["[check] not yet: still not; retrying\n"],
+    ]);
+  });
+
+  test("an attempt that outlasts the deadline ends the wait at once, unannounced", async () => {
+    const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    let attempts = 0;
+    const outcome = retryUntil(
+      deadlineIn(1),
+      async () => {
+        attempts++;
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        return { retry: "slow" };
+      },
+      (last, n) => new Error(`${last} after ${n}`),
+    );
+    const gaveUp = expect(outcome).rejects.toThrow(new Error("slow after 1"));
+    await jest.advanceTimersByTimeAsync(1500);
+    await gaveUp;
+    expect(attempts).toBe(1);
+    expect(stderr).not.toHaveBeenCalled();
+  });
+
+  test("a value ends the wait with that value; a throw ends it with that error", async () => {
+    const deadline = deadlineIn(5);
+    await expect(
+      retryUntil(
+        deadline,
+        async () => ({ value: 42 }),
+        () => new Error("timeout"),
+      ),
+    ).resolves.toBe(42);
+    const refusal = new Error("refused for good");
+    await expect(
+      retryUntil(
+        deadline,
+        async () => {
+          throw refusal;
+        },
+        () => new Error("timeout"),
+      ),
+    ).rejects.toBe(refusal);
+  });
+});
+
+describe("CheckFailure", () => {
+  test("the facts as given, no details and no data when none are given", () => {
+    const failure = new CheckFailure("it broke", { expected: "e", seen: "s" });
+    expect(failure).toBeInstanceOf(Error);
+    expect({ ...failure, name: failure.name, message: failure.message }).toEqual({
+      name: "CheckFailure",
+      message: "it broke",
+      expected: "e",
+      seen: "s",
+      details: [],
+      container: undefined,
+      data: {},
+    });
+    const full = new CheckFailure("x", {
+      expected: "e",
+      seen: "s",
+      details: ["d"],
+      container: "c",
+      data: { a: 1 },
+    });
+    expect([full.details, full.container, full.data]).toEqual([["d"], "c", { a: 1 }]);
+  });
+});
+
+describe("docker call helpers", () => {
+  test.each<[number, number]>([
+    [60_000, 15_000], // never more than 15 s for one call
+    [5_000, 5_000], // what is left of the deadline
+    [500, 2_000], // never less than 2 s, even right before the deadline
+    [0, 2_000],
+  ])("a deadline %i ms away allows one call %i ms", (remaining, ms) => {
+    expect(callTimeout({ seconds: 60, remaining: () => remaining, expired: () => remaining === 0 })).toBe(ms);
+  });
+
+  test.each<[{ code: number | null; stdout: string; stderr: string }, string]>([
+    [{ code: 1, stdout: "out", stderr: "Error: No such container: x\n" }, "Error: No such container: x"],
+    [{ code: 1, stdout: "said on\nstdout\n", stderr: "" }, "said on stdout"],
+    [{ code: 3, stdout: "", stderr: "" }, "exit code 3"],
+    [{ code: null, stdout: "", stderr: " \n" }, "exit code null"],
+  ])("failureText(%j) = %j", (out, text) => {
+    expect(failureText(out)).toBe(text);
+  });
+
+  test("outputLines: trimmed lines, empty ones left out", () => {
+    expect(outputLines(" a \n\n\tb\r\n  \n")).toEqual(["a", "b"]);
+  });
+
+  test("shortId: the first 12 characters, without an image digest's sha256: prefix", () => {
+    expect(shortId("0123456789abcdef0123")).toBe("0123456789ab");
+    expect(shortId("sha256:fedcba9876543210")).toBe("fedcba987654");
+  });
+});
+
+describe("get and describeAnswer (the checks' curl)", () => {
+  const servers: http.Server[] = [];
+  afterEach(async () => {
+    await Promise.all(
+      servers.splice(0).map(
+        (server) =>
+          new Promise((resolve) => {
+            server.closeAllConnections();
+            server.close(resolve);
+          }),
+      ),
+    );
+  });
+  async function serve(handler: http.RequestListener): Promise<{ url: URL; connections: () => number }> {
+    let connections = 0;
+    const server = http.createServer(handler);
+    server.on("connection", () => connections++);
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return {
+      url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`),
+      connections: () => connections,
+    };
+  }
+
+  test("status, whole body (sent in pieces) and X-Served-By; each GET on a new connection", async () => {
+    const app = await serve((_req, res) => {
+      res.writeHead(200, { "X-Served-By": "replica-1" });
+      res.write("Total requests: ");
+      setTimeout(() => res.end("7\n"), 20);
+    });
+    expect(await get(app.url, 2000)).toEqual({
+      status: 200,
+      body: "Total requests: 7\n",
+      servedBy: "replica-1",
+    });
+    expect(await get(app.url, 2000)).toMatchObject({ status: 200 });
+    expect(app.connections()).toBe(2);
+  });
+
+  test("no X-Served-By: servedBy null", async () => {
+    const app = await serve((_req, res) => res.end("ok"));
+    expect(await get(app.url, 2000)).toEqual({ status: 200, body: "ok", servedBy: null });
+  });
+
+  test("a body is kept to its first MiB or so", async () => {
+    const app = await serve((_req, res) => res.end("x".repeat(3 * 1024 * 1024)));
+    const { body } = await get(app.url, 5000);
+    expect(body.length).toBeGreaterThanOrEqual(1024 * 1024);
+    expect(body.length).toBeLessThan(2 * 1024 * 1024);
+  });
+
+  test("no answer in time, nothing listening, an answer cut off, TLS to a plain server: no status, and why", async () => {
+    const silent = await serve(() => undefined);
+    expect(await get(silent.url, 200)).toEqual({
+      status: null,
+      body: "",
+      servedBy: null,
+      error: "no answer within 200 ms",
+    });
+
+    const closed = await serve(() => undefined);
+    await new Promise((resolve) => servers.pop()!.close(resolve));
+    expect(await get(closed.url, 2000)).toEqual({
+      status: null,
+      body: "",
+      servedBy: null,
+      error: `connect ECONNREFUSED 127.0.0.1:${closed.url.port}`,
+    });
+
+    const cut = await serve((_req, res) => {
+      res.writeHead(200, { "Content-Length": "100" });
+      res.write("partial");
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    expect(await get(cut.url, 2000)).toEqual({ status: null, body: "", servedBy: null, error: "aborted" });
+
+    const plain = await serve((_req, res) => res.end("ok"));
+    const tls = await get(new URL(`https://127.0.0.1:${plain.url.port}/`), 2000);
+    expect(tls).toMatchObject({ status: null, body: "", servedBy: null });
+    expect(tls.error).toMatch(/wrong version number|EPROTO/);
+  });
+
+  test.each<[Parameters<typeof describeAnswer>[0], string]>([
+    [
+      { status: 503, body: "redis is not connected\nmore\n", servedBy: null },
+      'HTTP 503 "redis is not connected"',
+    ],
+    [{ status: 200, body: "", servedBy: null }, "HTTP 200"],
+    [{ status: 500, body: `${"e".repeat(100)}\n`, servedBy: null }, `HTTP 500 "${"e".repeat(79)}…"`],
+    [{ status: null, body: "", servedBy: null, error: "socket hang up" }, "socket hang up"],
+  ])("describeAnswer(%j) = %j", (answer, text) => {
+    expect(describeAnswer(answer)).toBe(text);
+  });
+});
+
+describe("run.js as a module (npm run verify requires it)", () => {
+  test("runs nothing by itself and offers parseSpec and runCheck", async () => {
+    const stderr = jest.spyOn(process.stderr, "write");
+    const stdout = jest.spyOn(process.stdout, "write");
+    try {
+      await jest.isolateModulesAsync(async () => {
+        const run = await import("../../checks/run");
+        expect(typeof run.parseSpec).toBe("function");
+        expect(typeof run.runCheck).toBe("function");
+      });
+      expect(stderr).not.toHaveBeenCalled();
+      expect(stdout).not.toHaveBeenCalled();
+      expect(process.exitCode).toBeUndefined();
+    } finally {
+      jest.restoreAllMocks();
+    }
   });
 });
