@@ -42,13 +42,11 @@ export function engineProblems(
   listing: string,
   namespace: string,
 ): InvalidConfigError | undefined {
-  const networks = listing
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => {
-      const [name, ...subnets] = line.trim().split(/\s+/);
-      return { name, subnets };
-    });
+  // A blank line gives a network without subnets, which conflicts with nothing.
+  const networks = listing.split("\n").map((line) => {
+    const [name, ...subnets] = line.trim().split(/\s+/);
+    return { name, subnets };
+  });
   const conflicts = subnetConflicts(config.networkSubnet, networks, config.networkName);
   if (conflicts.length === 0) return undefined;
   const taken = conflicts.map((c) => `${c.name} (${c.subnet})`).join(", ");

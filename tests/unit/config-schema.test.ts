@@ -73,6 +73,7 @@ describe("readSchema", () => {
       "config.a.description must be a non-empty string",
     ],
     ["a bare key", "  a: 3", "config.a is not a declaration"],
+    ["an empty declaration", "  a:", "config.a is not a declaration"],
     [
       "an empty description",
       '  a:\n    type: string\n    default: x\n    description: ""',
@@ -97,6 +98,7 @@ describe("readSchema", () => {
     ["no name", "config: {}\n"],
     ["a list", "- name\n"],
     ["a config: list", "name: demo\nconfig:\n  - a\n"],
+    ["an empty config: section", "name: demo\nconfig:\n"],
   ])("refuses a project with %s", (_what, text) => {
     expect(() => readSchema(text)).toThrow(
       "Pulumi.yaml: expected a project with a name and a config: section",
