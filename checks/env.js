@@ -2,7 +2,7 @@
 // Tutorial: `docker run --link redis-server:redis alpine env`. The linked container has exactly the
 // link variables `docker run --link` would set (none with a network alias or on a swarm).
 const { CheckFailure } = require("./support/failure");
-const { execUntil, subjectContainer } = require("./support/wait");
+const { execInSubject } = require("./support/wait");
 const { compareEnv, describeEnvDifferences } = require("./support/compare");
 const { parseEnv } = require("./support/parse");
 
@@ -31,8 +31,7 @@ async function checkEnv(spec, deadline) {
   const expected = none
     ? `no ${prefix}_* link variables${spec.noneBecause ? ` (${spec.noneBecause})` : ""}`
     : `exactly ${describeVars(spec.expected, prefix)}`;
-  const container = await subjectContainer(spec.in, deadline);
-  const out = await execUntil(container, ["env"], deadline, { expected });
+  const { container, out } = await execInSubject(spec.in, ["env"], deadline, { expected });
   const vars = parseEnv(out.stdout, new RegExp(pattern));
   const data = { container, vars, ...("service" in spec.in ? { service: spec.in.service } : {}) };
   const differences = describeEnvDifferences(compareEnv(spec.expected, vars));

@@ -3,7 +3,7 @@
 // line naming the alias, the source's hostname and its name; a network alias writes none, and
 // Docker's DNS resolves the alias instead.
 const { CheckFailure } = require("./support/failure");
-const { execUntil, resolveAddress, subjectContainer } = require("./support/wait");
+const { execInSubject, resolveAddress } = require("./support/wait");
 const { compareHostsLines, formatHostsLine } = require("./support/compare");
 const { parseHosts, parseHostsRecords } = require("./support/parse");
 
@@ -53,19 +53,20 @@ async function checkHosts(spec, deadline) {
       data: { container, lines, ...service },
     });
   }
-  const resolved = await execUntil(container, ["getent", "hosts", alias], deadline, {
+  // On a swarm, the task may have been replaced since: getent runs in one that runs now.
+  const resolved = await execInSubject(spec.in, ["getent", "hosts", alias], deadline, {
     expected,
     accept: (out) => (parseHostsRecords(out.stdout).length > 0 ? undefined : "no address"),
   });
-  const addresses = parseHostsRecords(resolved.stdout).map((record) => record.ip);
+  const addresses = parseHostsRecords(resolved.out.stdout).map((record) => record.ip);
   const seenAddress = addresses.includes(address) ? address : addresses[0];
-  const seen = `no /etc/hosts line for ${alias}; getent hosts ${alias} gives ${addresses.join(", ")} in ${container} (${via})`;
+  const seen = `no /etc/hosts line for ${alias}; getent hosts ${alias} gives ${addresses.join(", ")} in ${resolved.container} (${via})`;
   const data = { container, lines, address: seenAddress, ...service };
   if (seenAddress !== address) {
-    throw new CheckFailure(`${alias} resolves to the wrong address in container ${container}`, {
+    throw new CheckFailure(`${alias} resolves to the wrong address in container ${resolved.container}`, {
       expected,
       seen,
-      container,
+      container: resolved.container,
       data,
     });
   }
@@ -80,8 +81,7 @@ async function checkHosts(spec, deadline) {
  * @returns {Promise<{ container: string, lines: HostsLine[] }>}
  */
 async function aliasLines(spec, deadline, expected) {
-  const container = await subjectContainer(spec.in, deadline);
-  const out = await execUntil(container, ["cat", "/etc/hosts"], deadline, { expected });
+  const { container, out } = await execInSubject(spec.in, ["cat", "/etc/hosts"], deadline, { expected });
   return { container, lines: parseHosts(out.stdout, spec.alias) };
 }
 

@@ -89,42 +89,12 @@ async function waitForContainer(ref, deadline, { healthy = true } = {}) {
  * @param {string} container
  * @param {string[]} command
  * @param {Deadline} deadline
- * @param {{ expected: string, shown?: string, accept?: (out: DockerOutput) => string | undefined }} how
- *   shown: the command as messages show it (default: the command itself)
+ * @param {ExecHow} how
  * @returns {Promise<DockerOutput>}
  */
-function execUntil(
-  container,
-  command,
-  deadline,
-  { expected, shown = command.join(" "), accept = () => undefined },
-) {
-  /** @type {() => Promise<{ value: DockerOutput } | { retry: string }>} */
-  const attempt = async () => {
-    const out = await docker(["exec", container, ...command], callTimeout(deadline));
-    if (out.code !== 0 && /executable file not found|OCI runtime exec failed/i.test(out.stderr)) {
-      throw new CheckFailure(`cannot run ${command[0]} in container ${container}`, {
-        expected,
-        seen: `${shown}: ${failureText(out)}`,
-        container,
-        data: { container },
-      });
-    }
-    if (out.code !== 0) return { retry: `${shown}: ${failureText(out)}` };
-    const reason = accept(out);
-    return reason === undefined ? { value: out } : { retry: `${shown}: ${reason}` };
-  };
-  return retryUntil(
-    deadline,
-    attempt,
-    (last, attempts) =>
-      new CheckFailure(`gave up after ${attempts} attempts in ${deadline.seconds} s`, {
-        expected,
-        seen: last,
-        container,
-        data: { container },
-      }),
-  );
+async function execUntil(container, command, deadline, how) {
+  const { out } = await execPicked(async () => ({ value: container }), command, deadline, how);
+  return out;
 }
 
 /**
@@ -142,25 +112,9 @@ async function subjectContainer(subject, deadline) {
   }
   const { service } = subject;
   await assertServiceIsTheStacks(subject, deadline);
-  /** @type {() => Promise<{ value: string } | { retry: string }>} */
-  const findTask = async () => {
-    const out = await docker(
-      [
-        "ps",
-        "--filter",
-        `label=com.docker.swarm.service.name=${service}`,
-        "--filter",
-        "status=running",
-      ].concat(["--format", "{{.Names}}"]),
-      callTimeout(deadline),
-    );
-    if (out.code !== 0) return { retry: `service ${service}: ${failureText(out)}` };
-    const [first] = outputLines(out.stdout).sort();
-    return first === undefined ? { retry: `service ${service} has no running task here` } : { value: first };
-  };
   const container = await retryUntil(
     deadline,
-    findTask,
+    () => runningTask(service, deadline),
     (last, attempts) =>
       new CheckFailure(`no running task of service ${service} on this engine within ${deadline.seconds} s`, {
         expected: `a running task container of service ${service} on the engine the checks talk to`,
@@ -170,6 +124,97 @@ async function subjectContainer(subject, deadline) {
   );
   await waitForContainer({ container }, deadline, { healthy: false });
   return container;
+}
+
+/**
+ * `docker exec` in the subject (subjectContainer), retried as execUntil. A service's task is looked
+ * for again on every later attempt: a rolling update replaces the task containers, and the one
+ * found running may stop before the command runs in it.
+ * @param {Subject} subject
+ * @param {string[]} command
+ * @param {Deadline} deadline
+ * @param {ExecHow} how
+ * @returns {Promise<{ container: string, out: DockerOutput }>}
+ */
+async function execInSubject(subject, command, deadline, how) {
+  const found = await subjectContainer(subject, deadline);
+  if (!("service" in subject))
+    return { container: found, out: await execUntil(found, command, deadline, how) };
+  let attempts = 0;
+  const pick = () =>
+    attempts++ === 0 ? Promise.resolve({ value: found }) : runningTask(subject.service, deadline);
+  return execPicked(pick, command, deadline, how);
+}
+
+/**
+ * @typedef {{ expected: string, shown?: string, accept?: (out: DockerOutput) => string | undefined }} ExecHow
+ *   shown: the command as messages show it (default: the command itself)
+ */
+
+/**
+ * The retry loop of execUntil and execInSubject: `pick` names the container of each attempt.
+ * @param {() => Promise<{ value: string } | { retry: string }>} pick
+ * @param {string[]} command
+ * @param {Deadline} deadline
+ * @param {ExecHow} how
+ * @returns {Promise<{ container: string, out: DockerOutput }>}
+ */
+function execPicked(
+  pick,
+  command,
+  deadline,
+  { expected, shown = command.join(" "), accept = () => undefined },
+) {
+  /** @type {string | undefined} */
+  let container;
+  /** @type {() => Promise<{ value: { container: string, out: DockerOutput } } | { retry: string }>} */
+  const attempt = async () => {
+    const picked = await pick();
+    if ("retry" in picked) return picked;
+    const name = picked.value;
+    container = name;
+    const out = await docker(["exec", name, ...command], callTimeout(deadline));
+    if (out.code !== 0 && /executable file not found|OCI runtime exec failed/i.test(out.stderr)) {
+      throw new CheckFailure(`cannot run ${command[0]} in container ${name}`, {
+        expected,
+        seen: `${shown}: ${failureText(out)}`,
+        container: name,
+        data: { container: name },
+      });
+    }
+    if (out.code !== 0) return { retry: `${shown}: ${failureText(out)}` };
+    const reason = accept(out);
+    return reason === undefined ? { value: { container: name, out } } : { retry: `${shown}: ${reason}` };
+  };
+  return retryUntil(
+    deadline,
+    attempt,
+    (last, attempts) =>
+      new CheckFailure(`gave up after ${attempts} attempts in ${deadline.seconds} s`, {
+        expected,
+        seen: last,
+        container,
+        data: { container },
+      }),
+  );
+}
+
+/**
+ * The first (by name) running task container of the service on this engine.
+ * @param {string} service
+ * @param {Deadline} deadline
+ * @returns {Promise<{ value: string } | { retry: string }>}
+ */
+async function runningTask(service, deadline) {
+  const out = await docker(
+    ["ps", "--filter", `label=com.docker.swarm.service.name=${service}`, "--filter", "status=running"].concat(
+      ["--format", "{{.Names}}"],
+    ),
+    callTimeout(deadline),
+  );
+  if (out.code !== 0) return { retry: `service ${service}: ${failureText(out)}` };
+  const [first] = outputLines(out.stdout).sort();
+  return first === undefined ? { retry: `service ${service} has no running task here` } : { value: first };
 }
 
 /**
@@ -231,4 +276,4 @@ function resolveAddress(address, deadline) {
   );
 }
 
-module.exports = { execUntil, resolveAddress, subjectContainer, waitForContainer };
+module.exports = { execInSubject, execUntil, resolveAddress, waitForContainer };

@@ -1342,6 +1342,52 @@ describe("swarm subjects (fake docker)", () => {
     expect(r.calls.filter((c) => c[0] === "inspect")).toHaveLength(1);
   });
 
+  // A rolling update (a service update, a changed env) stops the task found first and starts
+  // another: Docker answers an exec into a stopped container with "is not running".
+  test.each([
+    ["env", ["env"], { stdout: "REDIS_HOST=redis\n" }],
+    ["hosts", ["cat", "/etc/hosts"], { stdout: "127.0.0.1\tlocalhost\n" }],
+  ])(
+    "%s: a task replaced during the check is looked for again, not retried until the bound",
+    async (check, command, answer) => {
+      const extra =
+        check === "env"
+          ? {}
+          : {
+              check: "hosts",
+              expected: { resolvesTo: { ip: "172.31.240.10" }, via: "swarm: DNS on the overlay" },
+            };
+      const r = await runWithDocker(spec({ timeoutSeconds: 30, ...extra }), [
+        serviceInspect("svc1\n"),
+        { prefix: TASKS, answers: [{ stdout: "counter-app.1.old\n" }, { stdout: "counter-app.1.new\n" }] },
+        inspect("counter-app.1.old", RUNNING),
+        inspect("counter-app.1.new", RUNNING),
+        {
+          prefix: `exec counter-app.1.old ${command.join(" ")}`,
+          answers: [{ code: 1, stderr: "Error response from daemon: container 0ba666e6 is not running\n" }],
+        },
+        { prefix: `exec counter-app.1.new ${command.join(" ")}`, answers: [answer] },
+        {
+          prefix: "exec counter-app.1.new getent hosts redis",
+          answers: [{ stdout: "172.31.240.10   redis\n" }],
+        },
+      ]);
+      // One retry, announced with what Docker said; then the replacement answers.
+      expect(r.stderr.match(/retrying/g)).toHaveLength(1);
+      expect(r.stderr).toContain("is not running; retrying");
+      expect(r.code).toBe(0);
+      expect(result(r)).toMatchObject({
+        ok: true,
+        data: { container: "counter-app.1.new", service: "counter-app" },
+      });
+      expect(r.calls.filter((c) => c[0] === "exec").map((c) => c[1])).toEqual(
+        check === "env"
+          ? ["counter-app.1.old", "counter-app.1.new"]
+          : ["counter-app.1.old", "counter-app.1.new", "counter-app.1.new"],
+      );
+    },
+  );
+
   test("without a recorded id, the service is not asked for one", async () => {
     const r = await runWithDocker(spec({ in: { service: "counter-app" } }), [
       { prefix: TASKS, answers: [{ stdout: "counter-app.1.y\n" }] },
