@@ -67,21 +67,17 @@ function connectRedis({ host, port, password, log }) {
   });
   const where = `${host}:${port}`;
   // Logged once per change: connected, lost, or failing for a new reason; not once per retry.
+  // Connecting forgets the last failure, so losing the connection is always logged.
   /** @type {string | undefined} */
   let lastFailure;
-  let connected = false;
   client.on("ready", () => {
-    connected = true;
     lastFailure = undefined;
     log(`redis connected at ${where}`);
   });
   // Without an `error` listener node-redis would crash the process on the first failure.
   client.on("error", (err) => {
     const reason = describeError(err);
-    if (connected || reason !== lastFailure) {
-      log(`redis unavailable at ${where} (${reason}); retrying`);
-    }
-    connected = false;
+    if (reason !== lastFailure) log(`redis unavailable at ${where} (${reason}); retrying`);
     lastFailure = reason;
   });
   // connect() settles only once Redis is reached (or the client is destroyed); failures along the

@@ -238,8 +238,8 @@ function createApp({ port, redisHost, redisPort, password, log = console.log }) 
     server.listen(port, () => {
       server.off("error", reject);
       server.on("error", (err) => log(`http server error: ${err.message}`));
-      const address = server.address();
-      resolve(typeof address === "object" && address ? address.port : port);
+      // A TCP port (never a pipe's path), so the address is an AddressInfo.
+      resolve(/** @type {import("node:net").AddressInfo} */ (server.address()).port);
     });
   });
 

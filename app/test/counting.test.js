@@ -161,6 +161,39 @@ describe("with Redis answering", () => {
     expect(refusals()).toHaveLength(2);
   });
 
+  test("a failure of the app's own while answering is a 500, and the next request is served", async () => {
+    const redis = await standIn();
+    /** @type {string[]} */
+    const lines = [];
+    const app = createApp({
+      port: 0,
+      redisHost: "127.0.0.1",
+      redisPort: redis.port,
+      // A log that breaks (say, its stream is gone) as the app logs a refused command.
+      log: (line) => {
+        if (line.startsWith("redis command failed")) throw new Error("the log is broken");
+        lines.push(line);
+      },
+    });
+    running.push(app);
+    const port = await within(app.listening, NOT_STUCK_MS, "listening");
+    await within(
+      new Promise((resolve) => {
+        const poll = () =>
+          lines.some((line) => /^redis connected/.test(line)) ? resolve(undefined) : setTimeout(poll, 10);
+        poll();
+      }),
+      NOT_STUCK_MS,
+      "redis connected",
+    );
+    redis.failWith("INCR", "MISCONF cannot persist");
+    const failed = await request(port);
+    expect({ status: failed.status, body: failed.body }).toEqual({ status: 500, body: "internal error\n" });
+    expect(failed.headers["content-type"]).toBe("text/plain; charset=utf-8");
+    redis.failWith("INCR", undefined);
+    expect((await request(port)).status).toBe(200);
+  });
+
   test("answers keep the connection open, until the app is closing: then they say it ends", async () => {
     const redis = await standIn();
     const { app, port, logged } = await startApp(redis);

@@ -1,9 +1,10 @@
 // @ts-check
 // SIGTERM/SIGINT: stop accepting, drop Redis, exit 0 by itself (not killed), even with clients
 // holding connections open. Also the same through the exported API, in-process.
-const { describe, expect, test } = require("@jest/globals");
+const { describe, expect, jest: jestObject, test } = require("@jest/globals");
 const http = require("node:http");
 const net = require("node:net");
+const realTimers = require("node:timers");
 const { createApp } = require("../server");
 const { NOT_STUCK_MS, closedPort, request, spawnServer, within } = require("./helpers");
 
@@ -94,14 +95,28 @@ describe("the process", () => {
 
   test("a second signal while shutting down changes nothing", async () => {
     const app = await startWithoutRedis();
+    // A half-sent request keeps the shutdown in its grace period while the second signal comes.
+    const halfSent = await openWith(app.port, "GET / HTTP/1.1\r\nHost: x\r\n");
     try {
       app.child.kill("SIGTERM");
+      await within(
+        new Promise((resolve) => {
+          const poll = () =>
+            app.output().includes("SIGTERM received") ? resolve(undefined) : setTimeout(poll, 5);
+          poll();
+        }),
+        3000,
+        "the first signal handled",
+      );
       app.child.kill("SIGINT");
-      const exit = await within(app.exited, 3000, "exit");
-      expect(exit.code).toBe(0);
-      // One shutdown, by whichever signal Node handled first.
-      expect(app.output().match(/SIG\w+ received; shutting down/g)).toHaveLength(1);
+      const exit = await within(app.exited, NOT_STUCK_MS, "exit");
+      expect(exit).toEqual({ code: 0, signal: null });
+      // One shutdown: the first signal's.
+      expect(app.output().match(/SIG\w+ received; shutting down/g)).toEqual([
+        "SIGTERM received; shutting down",
+      ]);
     } finally {
+      halfSent.destroy();
       await app.stop();
     }
   }, 15000);
@@ -151,6 +166,29 @@ describe("createApp", () => {
     } finally {
       agent.destroy();
       halfSent.destroy();
+    }
+  });
+
+  test("close() with no request in flight ends once the server has closed, without waiting out the grace period", async () => {
+    const app = createApp({ port: 0, redisHost: "127.0.0.1", redisPort: await closedPort(), log: () => {} });
+    await within(app.listening, 3000, "listening");
+    // From here the app's timers stand still (Node's own I/O and ticks go on): a close() that
+    // waited for its grace period would never end. The bound is a real timer.
+    jestObject.useFakeTimers({ doNotFake: ["nextTick", "queueMicrotask", "setImmediate", "clearImmediate"] });
+    /** @type {NodeJS.Timeout | undefined} */
+    let bound;
+    try {
+      const stuck = new Promise((resolve) => {
+        bound = realTimers.setTimeout(resolve, NOT_STUCK_MS, "still closing");
+      });
+      expect(await Promise.race([app.close().then(() => "closed"), stuck])).toBe("closed");
+      expect(app.server.listening).toBe(false);
+    } finally {
+      realTimers.clearTimeout(bound);
+      // Whatever close() still waits for happens now, on the fake clock; then real time again.
+      jestObject.runOnlyPendingTimers();
+      jestObject.useRealTimers();
+      await within(app.close(), NOT_STUCK_MS, "close");
     }
   });
 
