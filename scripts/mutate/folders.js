@@ -49,6 +49,7 @@ const FOLDERS = [
       "tests/unit/engine-object.test.ts",
       "tests/unit/redis-auth.test.ts",
       "tests/unit/verification-results.test.ts",
+      "tests/unit/resource-options.test.ts",
     ],
   },
   {

@@ -23,8 +23,9 @@ module.exports = {
     enableFindRelatedTests: false,
   },
   coverageAnalysis: "perTest",
-  // Mutants reached only while modules load (or in beforeAll) would each need every test rerun
-  // in a fresh process; they are reported as Ignored instead.
+  // Mutants reached only outside any test are not run (Ignored). What a test file reaches while
+  // its modules load is credited to its tests (file-coverage.js); what only hooks reach (a
+  // beforeAll that loads the whole program) stays Ignored.
   ignoreStatic: true,
   concurrency: 2,
   // Stryker's budget for a mutant is 1.5 x its tests' own time + timeoutMS, but loading a test

@@ -2,6 +2,9 @@
 // with which inputs, and what it exposes. The expected link variables and hosts line are written out
 // by hand (what `docker run --link` gives for that source), not recomputed with lib/links.ts.
 import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { LinkArgs, LinkedContainer } from "../../components/LinkedContainer";
 import { RedisServer } from "../../components/RedisServer";
@@ -15,8 +18,11 @@ import {
   CONTAINER,
   containerId,
   holdsSecret,
+  mockAddress,
   plain,
   programStdout,
+  PROJECT,
+  recordingMocks,
   registered,
   resolved,
   RUN,
@@ -117,6 +123,8 @@ describe("LinkedContainer", () => {
     expect(holdsSecret(inputs.uploads)).toBe(true);
     expect(plain(inputs.uploads)).toEqual([{ file: "/run/secrets/x", content: "hush" }]);
     expect(inputs).toMatchObject({ tty: true, stdinOpen: true });
+    // Network mode and no env of its own: no variables at all.
+    expect(inputs.envs).toEqual([]);
     expect(await resolved(pulumi, c.revision)).toMatch(
       new RegExp(`^${containerId("cli")} net-id=10\\.99\\.0\\.\\d+$`),
     );
@@ -178,11 +186,71 @@ describe("RedisServer", () => {
         env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "REDIS_VERSION=7.4.2"],
       });
       expect(await resolved(pulumi, redis.address)).toEqual({ ip: "10.20.30.10" });
+      // The image's config (its ENV and EXPOSE), read again whenever the image changes.
       expect(inputsOf(COMMAND, `r-${mode}-image-config`)).toMatchObject({
+        create: `docker image inspect --format '{{json .Config}}' "$IMAGE"`,
         environment: { IMAGE: "redis:unit-image-id" },
+        triggers: ["redis:unit-image-id"],
+        logging: "none",
+      });
+      // The image stays when the stack goes: other stacks and users may run it.
+      expect(inputsOf("docker:index/remoteImage:RemoteImage", `r-${mode}-image`)).toMatchObject({
+        name: "redis:unit",
+        keepLocally: true,
+      });
+      // Restarted with the engine unless stopped by hand; never gains privileges.
+      expect(container).toMatchObject({
+        restart: "unless-stopped",
+        securityOpts: ["no-new-privileges:true"],
+      });
+      expect(await resolved(pulumi, redis.checked)).toEqual({
+        container: "unit-redis",
+        id: containerId(`r-${mode}`),
+      });
+      expect(await resolved(pulumi, redis.outputs)).toEqual({
+        name: "unit-redis",
+        id: containerId(`r-${mode}`),
       });
     },
   );
+
+  test("its revision lists its addresses in one order, whatever order the engine reports its networks in", async () => {
+    // Legacy mode: on the default bridge first, then on the stack's network, which sorts before it.
+    const redis = new RedisServer("r-order", {
+      ...args("legacy"),
+      network: { name: "a-net", subnet: "10.20.30.0/24" },
+    });
+    const id = containerId("r-order");
+    expect(await resolved(pulumi, redis.revision)).toBe(
+      `${id} a-net=10.20.30.10 bridge=${mockAddress("r-order")}`,
+    );
+  });
+
+  test("its healthcheck: healthy once Redis answers PING, with PONG or, before a login, NOAUTH", async () => {
+    await resolved(pulumi, new RedisServer("r-health", args("network")).linkSource);
+    const healthcheck = inputsOf(CONTAINER, "r-health").healthcheck as { tests: string[] };
+    const [kind, script] = healthcheck.tests;
+    expect(kind).toBe("CMD-SHELL");
+    // redis-cli stands in for itself: it prints what Redis would answer.
+    const answers = (reply: string) => {
+      const bin = fs.mkdtempSync(path.join(os.tmpdir(), "redis-cli-"));
+      fs.writeFileSync(path.join(bin, "redis-cli"), `#!/bin/sh\necho "${reply}"\n`, { mode: 0o755 });
+      try {
+        execFileSync("sh", ["-c", script], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+        return true;
+      } catch {
+        return false;
+      } finally {
+        fs.rmSync(bin, { recursive: true, force: true });
+      }
+    };
+    expect(answers("PONG")).toBe(true);
+    expect(answers("NOAUTH Authentication required.")).toBe(true);
+    expect(answers("Could not connect to Redis at 127.0.0.1:6379: Connection refused")).toBe(false);
+    expect(answers("LOADING Redis is loading the dataset in memory")).toBe(false);
+    // Looked at every second, so that what waits for Redis sees it ready within a second.
+    expect(healthcheck).toMatchObject({ interval: "1s", timeout: "1s" });
+  });
 });
 
 describe("CounterApp", () => {
@@ -237,6 +305,92 @@ describe("RedisCli", () => {
   });
 });
 
+describe("what the engine may leave out", () => {
+  // An image built FROM scratch has `"Env": null` (and no ports) in `docker image inspect`; a
+  // container on no network has no network data.
+  beforeAll(() =>
+    pulumi.runtime.setMocks(
+      recordingMocks(registrations, (name, inputs) =>
+        name.endsWith("-image-config") ? '{"Env":null,"ExposedPorts":null}' : programStdout(name, inputs),
+      ),
+      PROJECT,
+      "unit",
+      false,
+    ),
+  );
+  afterAll(() => pulumi.runtime.setMocks(recordingMocks(registrations), PROJECT, "unit", false));
+
+  test("an image with no ENV and no EXPOSE: the link source has no variables and no ports to copy", async () => {
+    const redis = new RedisServer("r-scratch", {
+      name: "scratch-redis",
+      image: "scratch-redis:unit",
+      network: { name: "unit-net", subnet: "10.20.30.0/24" },
+      volume: { name: "unit-data", retain: true },
+      alias: "cache",
+      linkMode: "legacy",
+    });
+    expect(await resolved(pulumi, redis.linkSource)).toMatchObject({ exposedPorts: [], env: [] });
+  });
+});
+
+describe("without a password (redisAuth none)", () => {
+  test("Redis: no password file, and protected mode off so that other containers get in", async () => {
+    const redis = new RedisServer("r-open", {
+      name: "open-redis",
+      image: "redis:unit",
+      network: { name: "unit-net", subnet: "10.20.30.0/24" },
+      volume: { name: "unit-data", retain: true },
+      alias: "cache",
+      linkMode: "network",
+    });
+    await resolved(pulumi, redis.linkSource);
+    const container = inputsOf(CONTAINER, "r-open");
+    // Redis's own flags: AOF fsynced every second, and `--protected-mode no`.
+    expect(container.command).toEqual([
+      "redis-server",
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      "everysec",
+      "--protected-mode",
+      "no",
+    ]);
+    expect(container.uploads ?? []).toEqual([]);
+  });
+
+  test("the app: no password file, and no variable naming one", async () => {
+    const app = new CounterApp("app-open", {
+      name: "open",
+      image: "app-img",
+      port: 3107,
+      link: link("network"),
+    });
+    await resolved(pulumi, app.checked);
+    const inputs = inputsOf(CONTAINER, "app-open");
+    expect(inputs.envs).toEqual(["REDIS_HOST=redis", "PORT=3000"]);
+    expect(inputs.uploads ?? []).toEqual([]);
+  });
+
+  test("redis-cli: the prompt without a login", async () => {
+    const cli = new RedisCli("cli-open", {
+      name: "open-cli",
+      image: "redis-img",
+      link: link("network", "cache"),
+    });
+    await resolved(pulumi, cli.checked.ref);
+    const inputs = inputsOf(CONTAINER, "cli-open");
+    expect(inputs.command).toEqual([
+      "sh",
+      "-c",
+      'stty cols 80 rows 24 2>/dev/null; exec redis-cli -h "$1"',
+      "redis-cli",
+      "cache",
+    ]);
+    expect(inputs.uploads ?? []).toEqual([]);
+    expect(cli.checked).not.toHaveProperty("passwordFile");
+  });
+});
+
 describe("RedisPassword", () => {
   test("none configured: a secret, the stdout of a command that logs nothing and is kept encrypted", async () => {
     const p = new RedisPassword("pw", {});
@@ -266,6 +420,8 @@ describe("AppImage", () => {
     const image = new AppImage("img", { appName: "Unit-App", nodeImage: "node:unit" });
     await resolved(pulumi, image.imageId);
     const tag = appImageTag("Unit-App", "node:unit");
+    // Built from app/ at the repository root.
+    expect(APP_DIR).toBe(path.join(__dirname, "..", "..", "app"));
     expect(tag).toMatch(/^container-links\/unit-app:[0-9a-f]{12}$/);
     // Another base image is another image; the same inputs, the same tag.
     expect(appImageTag("Unit-App", "node:other")).not.toBe(tag);
@@ -384,7 +540,39 @@ describe("Verification", () => {
       app: { container: "web", id: "a1" },
       source: { container: "redis-server", id: "r1" },
     });
+    // Each check re-runs when Redis or what it looks at changes.
+    for (const check of ["env", "hosts", "http"]) {
+      expect(inputsOf(COMMAND, `v-${check}`).triggers).toEqual(["r1 net=10.20.30.10", "a1 net=10.20.30.11"]);
+    }
+    expect(inputsOf(COMMAND, "v-ping").triggers).toEqual(["r1 net=10.20.30.10", "p1"]);
     expect(inputsOf(COMMAND, "v-keys").triggers).toEqual(["r1 net=10.20.30.10", "c1"]);
+    expect(specOf("v-ping")).toMatchObject({
+      check: "ping",
+      in: { container: "probe", id: "p1" },
+      alias: "redis",
+      address: { ip: "10.20.30.10" },
+    });
+    // redis-cli logs in with the file it was given.
+    expect(specOf("v-keys")).toMatchObject({
+      in: { container: "cli", id: "c1" },
+      passwordFile: "/run/secrets/x",
+    });
+    // Each check is checks/run.js run with its spec; what it says on stderr is logged.
+    for (const check of ["env", "hosts", "ping", "http", "keys"]) {
+      const cmd = inputsOf(COMMAND, `v-${check}`);
+      expect(cmd).toMatchObject({ create: 'node "$CHECKS_RUN"', logging: "stderr" });
+      expect((cmd.environment as { CHECKS_RUN: string }).CHECKS_RUN).toBe(
+        path.join(__dirname, "..", "..", "checks", "run.js"),
+      );
+    }
+    // The env check tells the link's variables from the container's own by the alias's prefix.
+    const { linkVars } = specOf("v-env") as { linkVars: { prefix: string; pattern: string } };
+    expect(linkVars.prefix).toBe("REDIS");
+    const pattern = new RegExp(linkVars.pattern);
+    for (const key of ["REDIS_PORT", "REDIS_PORT_6379_TCP_ADDR", "REDIS_NAME", "REDIS_ENV_REDIS_VERSION"]) {
+      expect(pattern.test(key)).toBe(true);
+    }
+    for (const key of ["REDIS_HOST", "REDIS_PASSWORD_FILE", "PORT"]) expect(pattern.test(key)).toBe(false);
     expect(results.ok).toBe(true);
     expect(await resolved(pulumi, v.redisAddress)).toBe("10.20.30.10");
   });

@@ -1,11 +1,15 @@
 // The swarm target's components built alone under Pulumi's mocks: Redis and the app as services on an
 // attachable overlay, the password as swarm secrets, and the two ways of publishing the app.
+import { spawnSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { SwarmRedis } from "../../components/swarm/SwarmRedis";
 import { SwarmApp } from "../../components/swarm/SwarmApp";
 import { SwarmGateway } from "../../components/swarm/SwarmGateway";
+import { stackService } from "../../components/swarm/service";
 import { COMMAND, holdsSecret, plain, registered, resolved, useMocks } from "./mocks";
 
 const registrations = useMocks(pulumi);
@@ -63,8 +67,46 @@ describe("SwarmRedis", () => {
     expect(spec.mounts).toEqual([{ type: "volume", source: "unit-data", target: "/data" }]);
     expect(s.taskSpec.placement).toEqual({ constraints: ["node.id==node-id-1"] });
     expect(s.taskSpec.networksAdvanceds).toEqual([{ id: "redis-network-id", aliases: ["cache"] }]);
-    expect(s.updateConfig).toMatchObject({ parallelism: 1, order: "stop-first" });
+    // Never two Redis on one AOF, and a failed update waits for a person rather than going on.
+    expect(s.updateConfig).toEqual({ parallelism: 1, order: "stop-first", failureAction: "pause" });
     expect(s.convergeConfig).toEqual({ delay: "1s", timeout: "42s" });
+  });
+
+  test("what every service of the stack shares: its label, restarts whatever ends a task, 30 s to stop", () => {
+    const s = service("redis");
+    // project/stack, so that the stack's objects can be told from others on the swarm.
+    expect(s.labels).toEqual([{ label: "container-links.stack", value: "container-links/unit" }]);
+    expect(s.taskSpec.restartPolicy).toEqual({ condition: "any", delay: "1s", window: "0s" });
+    expect(s.taskSpec.containerSpec).toMatchObject({ env: {}, sysctl: {}, stopGracePeriod: "30s" });
+    expect(registered(registrations, SECRET, "redis-auth").inputs.labels).toEqual(s.labels);
+  });
+
+  test("the node lookup: this engine's node ID on a swarm manager, else a failure that says what to do", () => {
+    const lookup = registered(registrations, COMMAND, "redis-node").inputs;
+    expect(lookup.logging).toBe("stderr");
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "swarm-node-"));
+    try {
+      const info = (answer: string) => {
+        fs.writeFileSync(path.join(bin, "docker"), `#!/bin/sh\necho "${answer}"\n`, { mode: 0o755 });
+        return spawnSync("sh", ["-c", String(lookup.create)], {
+          encoding: "utf8",
+          env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+        });
+      };
+      // `docker info`'s Swarm.LocalNodeState, Swarm.ControlAvailable and Swarm.NodeID.
+      const manager = info("active true node-abc");
+      expect(manager.status).toBe(0);
+      expect(manager.stdout).toBe("node-abc\n");
+      for (const state of ["inactive false ", "active false node-abc"]) {
+        const other = info(state);
+        expect(other.status).toBe(1);
+        expect(other.stdout).toBe("");
+        expect(other.stderr).toContain("the Docker engine must be a swarm manager");
+        expect(other.stderr).toContain(`docker info says: ${state}`);
+      }
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   test("the password: a swarm secret file named after a digest, never in the service's spec", () => {
@@ -129,9 +171,44 @@ describe.each(["ingress", "gateway"] as const)("SwarmApp publishing through %s",
     ]);
     expect(JSON.stringify(s)).not.toContain(PASSWORD);
     expect(s.taskSpec.networksAdvanceds).toEqual([{ id: "overlay-id" }]);
-    expect(s.updateConfig).toMatchObject({ parallelism: 1, order: "start-first", failureAction: "rollback" });
+    // One task at a time, the new one started (and healthy for 5 s) before the old one stops; any
+    // failed task rolls the update back, the same way round.
+    expect(s.updateConfig).toEqual({
+      parallelism: 1,
+      order: "start-first",
+      delay: "1s",
+      failureAction: "rollback",
+      monitor: "5s",
+      maxFailureRatio: "0",
+    });
+    expect(s.rollbackConfig).toEqual({
+      parallelism: 1,
+      order: "start-first",
+      failureAction: "pause",
+      monitor: "5s",
+    });
+    // The app stops at once on SIGTERM; 10 s bounds one that does not.
+    expect(s.taskSpec.containerSpec.stopGracePeriod).toBe("10s");
+    expect(name).toMatch(/^unit-app-password-[0-9a-f]{12}$/);
     expect(app.replicas).toBe(3);
     expect(app.reachesRedis).toEqual({ mode: "network", via: "swarm: DNS on the overlay, no link env vars" });
+  });
+
+  test("its outputs: the service, its URL and replicas; the link is the alias on the overlay, nothing more", async () => {
+    expect(app.url).toBe("http://localhost:3107/");
+    expect(await resolved(pulumi, app.checked)).toEqual({ service: "unit-app", id: "app-id" });
+    expect(await resolved(pulumi, app.outputs)).toEqual({
+      name: "unit-app",
+      url: "http://localhost:3107/",
+      replicas: 3,
+    });
+    expect(await resolved(pulumi, app.link)).toEqual({
+      mode: "network",
+      alias: "cache",
+      env: {},
+      hosts: [],
+      note: "swarm: DNS on the overlay, no link env vars",
+    });
   });
 
   test(
@@ -173,6 +250,14 @@ describe.each(["ingress", "gateway"] as const)("SwarmApp publishing through %s",
       ).inputs as { name: string; data: string };
       const source = fs.readFileSync(path.join(__dirname, "..", "..", "images", "gateway", "gateway.js"));
       expect(Buffer.from(script.data, "base64").equals(source)).toBe(true);
+      // Configs cannot change: named after the script's digest, a new script is a new config.
+      const digest = crypto.createHash("sha256").update(source).digest("hex");
+      expect(script.name).toBe(`unit-app-gateway-${digest.slice(0, 12)}`);
+      // On the app's overlay; the Node image is kept when the stack goes, as Redis's is.
+      expect(gateway.taskSpec.networksAdvanceds).toEqual([{ id: "overlay-id" }]);
+      expect(
+        registered(registrations, "docker:index/remoteImage:RemoteImage", "app-gateway-image").inputs,
+      ).toMatchObject({ name: "node:unit", keepLocally: true });
       expect(spec.configs).toEqual([
         { configId: "app-gateway-script-id", configName: script.name, fileName: "/gateway/gateway.js" },
       ]);
@@ -199,5 +284,27 @@ describe("SwarmGateway alone", () => {
       user: "1000:1000",
       env: { UPSTREAM_HOST: "tasks.app" },
     });
+  });
+});
+
+test("a service given no container settings still gets the shared ones", async () => {
+  const s = stackService(
+    "bare",
+    {
+      name: "bare",
+      image: "img",
+      replicas: 1,
+      network: { id: "overlay-id" },
+      endpointSpec: { mode: "dnsrr" },
+      readyTimeoutSeconds: 5,
+    },
+    {},
+  );
+  await resolved(pulumi, s.id);
+  expect(service("bare").taskSpec.containerSpec).toEqual({
+    image: "img",
+    env: {},
+    sysctl: {},
+    stopGracePeriod: "30s",
   });
 });
