@@ -809,9 +809,32 @@ describe("hosts (fake docker)", () => {
       logs("counter-app", ""),
     ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(
-      'seen:     /etc/hosts names redis: "172.31.240.10 redis 9b478dd7e8b0 redis-server"',
-    );
+    expect(failureOf(r).slice(0, 4)).toEqual([
+      "check hosts failed: /etc/hosts in container counter-app names redis",
+      "  expected: no /etc/hosts line for redis; getent hosts redis gives 172.31.240.10 (network DNS)",
+      '  seen:     /etc/hosts names redis: "172.31.240.10 redis 9b478dd7e8b0 redis-server"',
+      "  - a network alias is resolved by Docker's DNS; an /etc/hosts line means a link or extra host",
+    ]);
+    expect(result(r)).toMatchObject({ ok: false, data: { container: "counter-app", lines: [line] } });
+  });
+
+  // Docker's DNS answers with every container that has the alias on the network; getent prints
+  // one line per address.
+  test("network: the alias resolving to several addresses, the expected one among them, passes", async () => {
+    const r = await runWithDocker(spec(dns), [
+      inspect("counter-app", RUNNING),
+      { prefix: "exec counter-app cat /etc/hosts", answers: [{ stdout: "127.0.0.1\tlocalhost\n" }] },
+      {
+        prefix: "exec counter-app getent hosts redis",
+        answers: [{ stdout: "172.31.240.7    redis\n172.31.240.10   redis\n" }],
+      },
+    ]);
+    expect(r.code).toBe(0);
+    expect(result(r)).toMatchObject({
+      ok: true,
+      seen: "no /etc/hosts line for redis; getent hosts redis gives 172.31.240.7, 172.31.240.10 in counter-app (network DNS)",
+      data: { container: "counter-app", lines: [], address: "172.31.240.10" },
+    });
   });
 
   test("network: a container without getent fails at once", async () => {
@@ -878,6 +901,22 @@ describe("ping (fake docker)", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("expected: ping -c 1 redis gets 1 reply from 172.31.240.99");
     expect(r.stderr).toContain("seen:     1 of 1 replies, redis resolved to 172.31.240.10");
+  });
+
+  test("a reply without ping's header line: the address is not known, so the check fails", async () => {
+    const statsOnly =
+      "--- redis ping statistics ---\n1 packets transmitted, 1 packets received, 0% packet loss\n";
+    const r = await runWithDocker(spec({ ip: "172.31.240.10" }), [
+      inspect("link-probe", RUNNING),
+      { prefix: "exec link-probe ping", answers: [{ stdout: statsOnly }] },
+      logs("link-probe", ""),
+    ]);
+    expect(failureOf(r).slice(0, 3)).toEqual([
+      "check ping failed: ping in container link-probe reached redis at the wrong address",
+      "  expected: ping -c 1 redis gets 1 reply from 172.31.240.10",
+      "  seen:     1 of 1 replies, redis resolved to (not shown)",
+    ]);
+    expect(result(r)).toMatchObject({ ok: false, data: { received: 1, address: null } });
   });
 
   test("swarm: the address is the one swarm gave the service's running task", async () => {
@@ -1457,6 +1496,22 @@ describe("hosts: what the lines say (fake docker)", () => {
       '  - no line for the alias; expected "172.31.240.10 redis 9b478dd7e8b0 redis-server"',
     ]);
     expect(result(r)).toMatchObject({ data: { container: "counter-app", lines: [] } });
+  });
+
+  test("/etc/hosts that cannot be read until the bound: gave up, saying what was expected", async () => {
+    const r = await runWithDocker(spec({ line }, { timeoutSeconds: 0.3 }), [
+      inspect("counter-app", RUNNING),
+      {
+        prefix: "exec counter-app cat /etc/hosts",
+        answers: [{ code: 1, stderr: "cat: can't open '/etc/hosts': No such file or directory\n" }],
+      },
+      logs("counter-app", ""),
+    ]);
+    expect(failureOf(r).slice(0, 3)).toEqual([
+      expect.stringMatching(/^check hosts failed: gave up after \d+ attempts in 0\.3 s$/),
+      '  expected: one /etc/hosts line "172.31.240.10 redis 9b478dd7e8b0 redis-server"',
+      "  seen:     cat /etc/hosts: cat: can't open '/etc/hosts': No such file or directory",
+    ]);
   });
 
   test("legacy: two lines for the alias", async () => {
