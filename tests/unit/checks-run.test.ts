@@ -215,6 +215,8 @@ describe("http", () => {
       },
     });
     expect(app.hits()).toBe(4);
+    // Progress goes to stderr, as it happens.
+    expect(r.stderr).toContain(`[check] ${app.url} answers 200; sending 3 requests\n`);
   });
 
   test("replicas (X-Served-By varies) sharing one counter, at least two of them wanted", async () => {
@@ -298,6 +300,17 @@ describe("http", () => {
     ]);
   });
 
+  test("a counted request answered with the right page but not 200 fails: the status counts too", async () => {
+    const app = await serve((n, res) => {
+      if (n !== 3) return page(res, n);
+      res.writeHead(203, { "Content-Type": "text/plain; charset=utf-8", "X-Served-By": "test-app" });
+      res.end(`Total requests: ${n}\n`);
+    });
+    const r = await run(httpSpec(app.url, 3));
+    expect(r.code).toBe(1);
+    expect(failureOf(r)[2]).toBe("  seen:     statuses 200, 203, 200; totals 2, 3, 4; served by test-app");
+  });
+
   test("a counted request that gets no answer at all is shown with why", async () => {
     const app = await serve((n, res) => (n === 3 ? res.socket?.destroy() : page(res, n)));
     const r = await run(httpSpec(app.url, 3));
@@ -367,6 +380,12 @@ describe("http", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`waited 2 s for ${app.url} to answer HTTP 200`);
     expect(r.stderr).toMatch(/no answer within \d+ ms/);
+  });
+
+  test("a readiness GET gets half a second even when the bound is nearer: no attempt is cut short to nothing", async () => {
+    const app = await serve(() => undefined);
+    const r = await run(httpSpec(app.url, 1, 0.3));
+    expect(failureOf(r)[2]).toBe(`  seen:     ${app.url}: no answer within 500 ms (1 attempts)`);
   });
 
   test("nothing listening is bounded too", async () => {
@@ -537,6 +556,19 @@ describe("http around containers (fake docker)", () => {
     await app.close();
     expect(r.code).toBe(0);
     expect(r.calls).toEqual([]);
+  });
+
+  // Its healthcheck asks the app, whose answers are what is checked here: waiting for it would
+  // wait on the check itself.
+  test("the app's container need only run: its health is not waited for", async () => {
+    const app = await serve((n, res) => page(res, n));
+    const r = await runWithDocker(spec(app.url, { app: { container: "counter-app", id: ID } }), [
+      inspect("counter-app", inState(STARTING_STATE)),
+    ]);
+    await app.close();
+    expect(r.code).toBe(0);
+    expect(r.calls).toHaveLength(1);
+    expect(app.hits()).toBe(2);
   });
 
   test("the app's container is looked at first: one that is gone fails without waiting for answers", async () => {
