@@ -1272,6 +1272,24 @@ describe("http: why the app never answers (fake docker)", () => {
     ]);
     expect(result(r)).toMatchObject({ data: { url: app.url, responses: [] } });
   });
+
+  // `docker logs` of a container with a TTY ends each line with CR LF.
+  test("Redis's refusal in a log with CR LF line ends is quoted without the CR", async () => {
+    const app = await serve((_n, res) => unavailable(res));
+    const spec = {
+      check: "http",
+      url: app.url,
+      requests: 1,
+      timeoutSeconds: 60,
+      app: { container: "counter-app" },
+    };
+    const log = "Error: NOAUTH Authentication required.\r\n";
+    const r = await runWithDocker(spec, [inspect("counter-app", RUNNING), logs("counter-app", log)]);
+    await app.close();
+    expect(failureOf(r)[2]).toBe(
+      "  seen:     Redis refused the app (its log: NOAUTH Authentication required.)",
+    );
+  });
 });
 
 describe("env: what differs (fake docker)", () => {

@@ -34,6 +34,8 @@ function runCheck(
 
 test.each([
   ["NOAUTH Authentication required.", "redis: NOAUTH Authentication required.\n"],
+  // Redis's own error reply passed on as it came, with RESP's CR LF line end.
+  ["NOAUTH Authentication required.", "-NOAUTH Authentication required.\r\n"],
   [
     "WRONGPASS invalid username-password pair or user is disabled.",
     "Error: WRONGPASS invalid username-password pair or user is disabled.",
