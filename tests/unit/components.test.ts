@@ -154,6 +154,13 @@ describe("RedisServer", () => {
         SUBNET: "10.20.30.0/24",
         GATEWAY: "10.20.30.1",
       });
+      // A change of name, subnet or driver replaces the network (so does a new ID, what the look found).
+      expect(inputsOf(COMMAND, `r-${mode}-network`).triggers).toEqual([
+        "unit-net",
+        "10.20.30.0/24",
+        "bridge",
+        expect.any(String),
+      ]);
       expect(inputsOf("docker:index/volume:Volume", `r-${mode}-data`)).toMatchObject({ name: "unit-data" });
       const container = inputsOf(CONTAINER, `r-${mode}`);
       expect(container.command).toEqual([
