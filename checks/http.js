@@ -4,7 +4,7 @@
 const { CheckFailure } = require("./support/failure");
 const { retryUntil, progress } = require("./support/deadline");
 const { containerState, recentLogs } = require("./support/docker");
-const { waitForContainer } = require("./support/wait");
+const { waitForContainer, waitForReplacedTasks } = require("./support/wait");
 const { describeAnswer, get } = require("./support/client");
 const { consecutiveFrom, isStrictlyIncreasingByOne } = require("./support/compare");
 const { countServers, parseTotalRequests } = require("./support/parse");
@@ -34,6 +34,8 @@ async function checkHttp(spec, deadline) {
 
   // The app's container first: one removed or replaced outside the stack will never answer.
   if (spec.app) await waitForContainer(spec.app, deadline, { healthy: false });
+  // On a swarm, the answers must come from the service as it is now, not a task being replaced.
+  if (spec.service) await waitForReplacedTasks(spec.service, deadline);
   await untilReady(url, spec, deadline);
   progress(`${href} answers 200; sending ${requests} requests`);
 

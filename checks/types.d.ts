@@ -76,6 +76,11 @@ export interface HttpSpec extends SpecBase {
   minServers?: number;
   /** The app's container, whose logs a failure shows. */
   app?: ContainerRef;
+  /**
+   * Swarm: the app's service. The requests wait until no task it replaced still runs: a replaced
+   * task answers (through the routing mesh too) until it has stopped.
+   */
+  service?: ServiceRef;
   /** Redis's container: when the app never answers and Redis is not ready, the failure names it. */
   source?: ContainerRef;
 }

@@ -132,7 +132,7 @@ export class Verification extends pulumi.ComponentResource {
         requests: Math.max(args.requests, replicas ?? 1),
         ...(replicas === undefined ? {} : { minServers: Math.min(2, replicas) }),
         // Named in a failure, with their logs: Redis if it never gets ready, else the app.
-        ...("container" in appSubject ? { app: appSubject } : {}),
+        ...("container" in appSubject ? { app: appSubject } : { service: appSubject }),
         ...("container" in redisSubject ? { source: redisSubject } : {}),
       })),
       [app.revision],

@@ -93,4 +93,25 @@ function runningTaskAddresses(tasksJson, network) {
   return addresses.sort();
 }
 
-module.exports = { containerReadiness, runningTaskAddresses };
+/**
+ * The IDs of the tasks in `docker inspect --type task` output that swarm is stopping but that still
+ * run: desired state no longer "running" (replaced by an update, or scaled away), state "running".
+ * Unreadable input gives none.
+ * @param {string} tasksJson
+ * @returns {string[]}
+ */
+function stoppingTasks(tasksJson) {
+  /** @type {unknown} */
+  let parsed;
+  try {
+    parsed = JSON.parse(tasksJson);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  return parsed
+    .filter((task) => task?.Status?.State === "running" && task?.DesiredState !== "running")
+    .map((task) => String(task.ID));
+}
+
+module.exports = { containerReadiness, runningTaskAddresses, stoppingTasks };

@@ -4,7 +4,7 @@
 const { CheckFailure } = require("./failure");
 const { retryUntil } = require("./deadline");
 const { callTimeout, docker, failureText, outputLines, shortId } = require("./docker");
-const { containerReadiness, runningTaskAddresses } = require("./inspect");
+const { containerReadiness, runningTaskAddresses, stoppingTasks } = require("./inspect");
 
 /** @typedef {import("./deadline").Deadline} Deadline */
 /** @typedef {import("./docker").DockerOutput} DockerOutput */
@@ -276,4 +276,42 @@ function resolveAddress(address, deadline) {
   );
 }
 
-module.exports = { execInSubject, execUntil, resolveAddress, waitForContainer };
+/**
+ * Waits, bounded, until no task that swarm is stopping still runs for the service (ServiceRef
+ * checked as the stack's): after a rolling update the replaced task keeps answering until it has
+ * stopped, which takes its whole stop grace period for an app that ignores SIGTERM.
+ * @param {import("../types").ServiceRef} ref
+ * @param {Deadline} deadline
+ * @returns {Promise<void>}
+ */
+async function waitForReplacedTasks(ref, deadline) {
+  const { service } = ref;
+  await assertServiceIsTheStacks(ref, deadline);
+  await retryUntil(
+    deadline,
+    async () => {
+      const ps = await docker(
+        ["service", "ps", "--quiet", "--no-trunc", "--filter", "desired-state=shutdown", service],
+        callTimeout(deadline),
+      );
+      if (ps.code !== 0) return { retry: `service ${service}: ${failureText(ps)}` };
+      const tasks = outputLines(ps.stdout);
+      if (tasks.length === 0) return { value: undefined };
+      const out = await docker(["inspect", "--type", "task", ...tasks], callTimeout(deadline));
+      if (out.code !== 0) return { retry: `tasks of service ${service}: ${failureText(out)}` };
+      const stopping = stoppingTasks(out.stdout);
+      if (stopping.length === 0) return { value: undefined };
+      return {
+        retry: `service ${service}: replaced task(s) still running: ${stopping.map(shortId).join(", ")}`,
+      };
+    },
+    (last, attempts) =>
+      new CheckFailure(`replaced tasks of service ${service} still ran after ${deadline.seconds} s`, {
+        expected: `no task of service ${service} that swarm is stopping still running`,
+        seen: `${last} (after ${attempts} looks)`,
+        data: { service },
+      }),
+  );
+}
+
+module.exports = { execInSubject, execUntil, resolveAddress, waitForContainer, waitForReplacedTasks };

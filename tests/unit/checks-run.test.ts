@@ -1477,6 +1477,70 @@ describe("swarm subjects (fake docker)", () => {
     },
   );
 
+  // After an update swarm stops the replaced task, which answers until it has stopped (an app that
+  // ignores SIGTERM: its whole stop grace period); the counted requests must reach the new ones.
+  const REPLACED = "service ps --quiet --no-trunc --filter desired-state=shutdown counter-app";
+  const task = (state: string, desired = "shutdown") =>
+    JSON.stringify([{ ID: "old1", DesiredState: desired, Status: { State: state } }]);
+  const httpOnSwarm = (url: string, timeoutSeconds: number) => ({
+    check: "http",
+    url,
+    requests: 2,
+    timeoutSeconds,
+    minServers: 2,
+    service: { service: "counter-app", id: "svc1" },
+  });
+
+  test("http: the requests wait until the task an update replaced has stopped", async () => {
+    const app = await serve((n, res) => page(res, n, `replica-${n % 2}`));
+    const r = await runWithDocker(httpOnSwarm(app.url, 30), [
+      serviceInspect("svc1\n"),
+      { prefix: REPLACED, answers: [{ stdout: "old1\n" }] },
+      {
+        prefix: "inspect --type task old1",
+        answers: [{ stdout: task("running") }, { stdout: task("shutdown") }],
+      },
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("service counter-app: replaced task(s) still running: old1; retrying");
+    expect(r.calls.filter((c) => c[0] === "inspect")).toHaveLength(2);
+    expect(result(r)).toMatchObject({ ok: true, data: { servers: { "replica-0": 1, "replica-1": 1 } } });
+  });
+
+  test("http: a replaced task that never stops fails the check before any request is counted", async () => {
+    const app = await serve((n, res) => page(res, n, `replica-${n % 2}`));
+    const r = await runWithDocker(httpOnSwarm(app.url, 0.3), [
+      serviceInspect("svc1\n"),
+      { prefix: REPLACED, answers: [{ stdout: "old1\n" }] },
+      { prefix: "inspect --type task old1", answers: [{ stdout: task("running") }] },
+    ]);
+    expect(failureOf(r)).toEqual([
+      "check http failed: replaced tasks of service counter-app still ran after 0.3 s",
+      "  expected: no task of service counter-app that swarm is stopping still running",
+      expect.stringMatching(
+        /^ {2}seen: {5}service counter-app: replaced task\(s\) still running: old1 \(after \d+ looks\)$/,
+      ),
+    ]);
+    expect(app.hits()).toBe(0);
+  });
+
+  test("http: tasks of earlier updates that have stopped, or none at all, do not hold the requests", async () => {
+    const app = await serve((n, res) => page(res, n, `replica-${n % 2}`));
+    const stopped = await runWithDocker(httpOnSwarm(app.url, 30), [
+      serviceInspect("svc1\n"),
+      { prefix: REPLACED, answers: [{ stdout: "old1\n" }] },
+      { prefix: "inspect --type task old1", answers: [{ stdout: task("shutdown") }] },
+    ]);
+    expect(stopped.code).toBe(0);
+    expect(stopped.stderr).not.toContain("retrying");
+    const none = await runWithDocker(httpOnSwarm(app.url, 30), [
+      serviceInspect("svc1\n"),
+      { prefix: REPLACED, answers: [{ stdout: "" }] },
+    ]);
+    expect(none.code).toBe(0);
+    expect(none.calls.filter((c) => c[0] === "inspect")).toHaveLength(0);
+  });
+
   test("without a recorded id, the service is not asked for one", async () => {
     const r = await runWithDocker(spec({ in: { service: "counter-app" } }), [
       { prefix: TASKS, answers: [{ stdout: "counter-app.1.y\n" }] },

@@ -17,7 +17,7 @@ import {
 import { deadlineIn, retryUntil } from "../../checks/support/deadline";
 import { callTimeout, failureText, outputLines, shortId } from "../../checks/support/docker";
 import { CheckFailure } from "../../checks/support/failure";
-import { containerReadiness, runningTaskAddresses } from "../../checks/support/inspect";
+import { containerReadiness, runningTaskAddresses, stoppingTasks } from "../../checks/support/inspect";
 import {
   countServers,
   oneLine,
@@ -581,6 +581,22 @@ describe("oneLine", () => {
 });
 
 describe("swarm helpers", () => {
+  // Docker's task states: DesiredState is what swarm wants (running, shutdown, remove), Status.State
+  // what the task is (running until its container has stopped).
+  test("stoppingTasks: the tasks swarm is stopping that still run", () => {
+    const tasks = [
+      { ID: "replaced", DesiredState: "shutdown", Status: { State: "running" } },
+      { ID: "current", DesiredState: "running", Status: { State: "running" } },
+      { ID: "stopped", DesiredState: "shutdown", Status: { State: "shutdown" } },
+      { ID: "failed", DesiredState: "shutdown", Status: { State: "failed" } },
+      { ID: "scaled-away", DesiredState: "remove", Status: { State: "running" } },
+    ];
+    expect(stoppingTasks(JSON.stringify(tasks))).toEqual(["replaced", "scaled-away"]);
+    expect(stoppingTasks("not json")).toEqual([]);
+    expect(stoppingTasks("{}")).toEqual([]);
+    expect(stoppingTasks(JSON.stringify([null, { Status: null }, { DesiredState: "shutdown" }]))).toEqual([]);
+  });
+
   test("runningTaskAddresses: running tasks' first address on the network, without prefix, sorted", () => {
     const attached = (network: string, ...addresses: string[]) => [
       { Network: { Spec: { Name: network } }, Addresses: addresses },

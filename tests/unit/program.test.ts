@@ -79,8 +79,11 @@ describe.each(SHAPES)("the program, target $target, linkMode $linkMode", ({ targ
       check: "http",
       timeoutSeconds: 42,
       url: `http://127.0.0.1:${APP_PORT}/`,
-      // On a swarm at least one GET per replica, and two replicas must answer.
-      ...(swarm ? { requests: 5, minServers: 2 } : { requests: 5, app: appRef, source: redisRef }),
+      // On a swarm at least one GET per replica, two replicas must answer, and the service is named
+      // so that the requests wait for the tasks an update replaced to stop.
+      ...(swarm
+        ? { requests: 5, minServers: 2, service: appRef }
+        : { requests: 5, app: appRef, source: redisRef }),
     });
     expect(specOf("ping")).toMatchObject({
       in: { container: "unit-probe", id: containerId("link-probe") },
