@@ -106,6 +106,9 @@ async function checkHttp(spec, deadline) {
  */
 async function untilReady(url, spec, deadline) {
   const href = url.href;
+  /** The failure of waiting out the bound: the only one that Redis's state can explain. */
+  /** @type {CheckFailure | undefined} */
+  let gaveUp;
   try {
     await retryUntil(
       deadline,
@@ -133,23 +136,24 @@ async function untilReady(url, spec, deadline) {
         return { retry: `${href}: ${describeAnswer(answer)}` };
       },
       (last, attempts) =>
-        new CheckFailure(`waited ${deadline.seconds} s for ${href} to answer HTTP 200`, {
+        (gaveUp = new CheckFailure(`waited ${deadline.seconds} s for ${href} to answer HTTP 200`, {
           expected: `${href} answers HTTP 200 within ${deadline.seconds} s (it answers 503 until Redis is reachable)`,
           seen: `${last} (${attempts} attempts)`,
           container: spec.app?.container,
           data: { url: href, responses: [] },
-        }),
+        })),
     );
   } catch (err) {
-    if (!(err instanceof CheckFailure) || spec.source === undefined) throw err;
+    // A refusal by Redis is the answer whatever Redis's health says (it may still be starting).
+    if (gaveUp === undefined || err !== gaveUp || spec.source === undefined) throw err;
     const source = spec.source.container;
     const state = await containerState(source);
-    if (state.ready) throw err;
+    if (state.ready) throw gaveUp;
     throw new CheckFailure(`the app never answered 200, and Redis (container ${source}) is not ready`, {
-      expected: `container ${source} running and healthy, then ${err.expected}`,
-      seen: `container ${source}: ${state.describe}; ${err.seen}`,
+      expected: `container ${source} running and healthy, then ${gaveUp.expected}`,
+      seen: `container ${source}: ${state.describe}; ${gaveUp.seen}`,
       container: source,
-      data: err.data,
+      data: gaveUp.data,
     });
   }
 }

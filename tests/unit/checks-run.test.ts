@@ -1273,6 +1273,29 @@ describe("http: why the app never answers (fake docker)", () => {
     expect(result(r)).toMatchObject({ data: { url: app.url, responses: [] } });
   });
 
+  // Redis accepts connections (and refuses the app) before its healthcheck first passes: the
+  // refusal is the cause, not Redis's health.
+  test("a refusal while Redis's health is still starting is named as the refusal", async () => {
+    const app = await serve((_n, res) => unavailable(res));
+    const spec = {
+      check: "http",
+      url: app.url,
+      requests: 1,
+      timeoutSeconds: 60,
+      app: { container: "counter-app" },
+      source: { container: "redis-server" },
+    };
+    const log = "redis unavailable at redis:6379 (NOAUTH Authentication required.); retrying\n";
+    const r = await runWithDocker(spec, [
+      inspect("counter-app", RUNNING),
+      logs("counter-app", log),
+      stateOnly("redis-server", STARTING_STATE),
+    ]);
+    await app.close();
+    expect(failureOf(r)[0]).toBe("check http failed: the app did not log in to Redis");
+    expect(r.calls.some((c) => c.includes("redis-server"))).toBe(false);
+  });
+
   // `docker logs` of a container with a TTY ends each line with CR LF.
   test("Redis's refusal in a log with CR LF line ends is quoted without the CR", async () => {
     const app = await serve((_n, res) => unavailable(res));
