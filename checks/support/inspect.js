@@ -64,6 +64,20 @@ function containerReadiness(stateJson) {
 }
 
 /**
+ * The tasks in `docker inspect --type task` output (a JSON array); none when it is unreadable.
+ * @param {string} tasksJson
+ * @returns {any[]}
+ */
+function taskList(tasksJson) {
+  try {
+    const parsed = JSON.parse(tasksJson);
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
  * The addresses on `network` of the running tasks in `docker inspect --type task` output (a JSON
  * array of tasks): each task's first address on that network, without its prefix length, sorted.
  * Tasks in any other state, or not on that network, are left out; unreadable input gives none.
@@ -72,17 +86,9 @@ function containerReadiness(stateJson) {
  * @returns {string[]}
  */
 function runningTaskAddresses(tasksJson, network) {
-  /** @type {unknown} */
-  let parsed;
-  try {
-    parsed = JSON.parse(tasksJson);
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(parsed)) return [];
   /** @type {string[]} */
   const addresses = [];
-  for (const task of parsed) {
+  for (const task of taskList(tasksJson)) {
     if (task?.Status?.State !== "running" || !Array.isArray(task.NetworksAttachments)) continue;
     const attachment = task.NetworksAttachments.find(
       (/** @type {any} */ a) => a?.Network?.Spec?.Name === network && Array.isArray(a.Addresses),
@@ -101,15 +107,7 @@ function runningTaskAddresses(tasksJson, network) {
  * @returns {string[]}
  */
 function stoppingTasks(tasksJson) {
-  /** @type {unknown} */
-  let parsed;
-  try {
-    parsed = JSON.parse(tasksJson);
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(parsed)) return [];
-  return parsed
+  return taskList(tasksJson)
     .filter((task) => task?.Status?.State === "running" && task?.DesiredState !== "running")
     .map((task) => String(task.ID));
 }
