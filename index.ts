@@ -3,6 +3,7 @@
 // Config is read once, here; each step gets only what it needs.
 import * as docker from "@pulumi/docker";
 import { checkAgainstEngine, loadConfig } from "./lib/config";
+import { publishedHost } from "./lib/engineHost";
 import { containerTarget, swarmTarget } from "./components/targets";
 import { noRedisPassword, RedisPassword } from "./components/RedisPassword";
 import { LinkArgs, LinkedContainer } from "./components/LinkedContainer";
@@ -65,6 +66,8 @@ const counterApp = target.app("counter-app", {
     config.appImage ??
     new AppImage("counter-app-image", { appName: config.appName, nodeImage: config.nodeImage }).imageId,
   port: config.appPort,
+  // The machine the engine runs on (DOCKER_HOST): where the published port is.
+  host: publishedHost(process.env.DOCKER_HOST),
   link: redisLink,
   password,
 });

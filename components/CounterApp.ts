@@ -37,7 +37,7 @@ export class CounterApp extends pulumi.ComponentResource implements App {
     );
     this.checked = this.container.ref;
     this.reachesRedis = { mode: args.link.mode, via: "network DNS" };
-    this.url = `http://localhost:${args.port}/`;
+    this.url = `http://${args.host}:${args.port}/`;
     this.revision = this.container.revision;
     this.outputs = { name: this.container.container.name, url: this.url };
     this.link = this.container.linkOutputs;

@@ -121,8 +121,8 @@ export class Verification extends pulumi.ComponentResource {
     );
     const replicas = app.replicas;
     const url = new URL(app.url);
-    // The published port on IPv4 loopback, whatever `localhost` resolves to first here.
-    url.hostname = "127.0.0.1";
+    // A port published here: on IPv4 loopback, whatever `localhost` resolves to first.
+    if (url.hostname === "localhost") url.hostname = "127.0.0.1";
     const http = check(
       "http",
       pulumi.all([app.checked, dataStore.checked]).apply(([appSubject, redisSubject]) => ({

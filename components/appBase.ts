@@ -11,6 +11,8 @@ export interface AppBaseArgs {
   image: pulumi.Input<string>;
   /** Host port the app is published on. */
   port: number;
+  /** Where that port is reached: the machine of the engine the stack talks to (lib/engineHost.ts). */
+  host: string;
   /** The link to Redis (on a swarm only its alias and network count: DNS on the overlay). */
   link: LinkArgs;
   /** Redis's password (a secret): the app reads it from a file. Absent: Redis has none (redisAuth: none). */

@@ -7,6 +7,8 @@ export interface DockerOptions {
   timeoutMs?: number;
   /** Called with what the command wrote on stderr (its warnings) when it succeeds. */
   onStderr?: (stderr: string) => void;
+  /** Another engine to talk to (its DOCKER_HOST); default: the tests' engine. */
+  host?: string;
 }
 
 /**
@@ -15,7 +17,8 @@ export interface DockerOptions {
  * DOCKER_HOST) with that engine's CLI, however jest was started.
  */
 export function docker(args: string[], opts: DockerOptions = {}): Promise<string> {
-  return runDocker(args, toolchainEnv(), opts.timeoutMs ?? BUDGET_MS.docker, undefined, opts.onStderr);
+  const env = opts.host === undefined ? toolchainEnv() : { ...toolchainEnv(), DOCKER_HOST: opts.host };
+  return runDocker(args, env, opts.timeoutMs ?? BUDGET_MS.docker, undefined, opts.onStderr);
 }
 
 function runDocker(

@@ -45,13 +45,18 @@ export interface OpenStackOptions {
   stackName: string;
   /** Keys as `<project>:<key>` or bare `<key>` (the CLI adds the project namespace). */
   config?: Record<string, ConfigInput>;
+  /** Environment for the stack's runs on top of toolchainEnv(), e.g. DOCKER_HOST of another engine. */
+  env?: Record<string, string>;
 }
 
 /** Creates (or selects) a stack of the program in workDir with the pinned CLI, and sets its config. */
-export async function openStack({ workDir, stackName, config }: OpenStackOptions): Promise<Stack> {
+export async function openStack({ workDir, stackName, config, env }: OpenStackOptions): Promise<Stack> {
   const pulumiCommand = await withTimeout(pinnedPulumi(), BUDGET_MS.openStack, "pulumi version");
   const stack = await withTimeout(
-    LocalWorkspace.createOrSelectStack({ stackName, workDir }, { envVars: toolchainEnv(), pulumiCommand }),
+    LocalWorkspace.createOrSelectStack(
+      { stackName, workDir },
+      { envVars: { ...toolchainEnv(), ...env }, pulumiCommand },
+    ),
     BUDGET_MS.openStack,
     `creating stack ${stackName} in ${workDir}`,
   );

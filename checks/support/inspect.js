@@ -102,14 +102,32 @@ function runningTaskAddresses(tasksJson, network) {
 /**
  * The IDs of the tasks in `docker inspect --type task` output that swarm is stopping but that still
  * run: desired state no longer "running" (replaced by an update, or scaled away), state "running".
- * Unreadable input gives none.
+ * Tasks on the nodes in `leaveOut` are left out. Unreadable input gives none.
  * @param {string} tasksJson
+ * @param {Set<string>} [leaveOut] node IDs
  * @returns {string[]}
  */
-function stoppingTasks(tasksJson) {
+function stoppingTasks(tasksJson, leaveOut = new Set()) {
   return taskList(tasksJson)
     .filter((task) => task?.Status?.State === "running" && task?.DesiredState !== "running")
+    .filter((task) => !leaveOut.has(task?.NodeID))
     .map((task) => String(task.ID));
 }
 
-module.exports = { containerReadiness, runningTaskAddresses, stoppingTasks };
+/**
+ * The nodes swarm has lost, from `docker node ls --format '{{.ID}} {{.Status}}'`: every node whose
+ * status is not Ready (Down, Unknown, Disconnected). A task there keeps the last state its node
+ * reported ("running") until the node returns, and nothing on the swarm reaches it meanwhile.
+ * @param {string} nodeLs
+ * @returns {Set<string>}
+ */
+function lostNodes(nodeLs) {
+  const lost = new Set();
+  for (const line of nodeLs.split("\n")) {
+    const [id, status] = line.trim().split(/\s+/);
+    if (id && status && status !== "Ready") lost.add(id);
+  }
+  return lost;
+}
+
+module.exports = { containerReadiness, lostNodes, runningTaskAddresses, stoppingTasks };

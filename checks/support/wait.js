@@ -4,7 +4,7 @@
 const { CheckFailure } = require("./failure");
 const { retryUntil } = require("./deadline");
 const { callTimeout, docker, failureText, outputLines, shortId } = require("./docker");
-const { containerReadiness, runningTaskAddresses, stoppingTasks } = require("./inspect");
+const { containerReadiness, lostNodes, runningTaskAddresses, stoppingTasks } = require("./inspect");
 
 /** @typedef {import("./deadline").Deadline} Deadline */
 /** @typedef {import("./docker").DockerOutput} DockerOutput */
@@ -279,7 +279,8 @@ function resolveAddress(address, deadline) {
 /**
  * Waits, bounded, until no task that swarm is stopping still runs for the service (ServiceRef
  * checked as the stack's): after a rolling update the replaced task keeps answering until it has
- * stopped, which takes its whole stop grace period for an app that ignores SIGTERM.
+ * stopped, which takes its whole stop grace period for an app that ignores SIGTERM. Tasks on a node
+ * swarm has lost (a machine that failed) are not waited for.
  * @param {import("../types").ServiceRef} ref
  * @param {Deadline} deadline
  * @returns {Promise<void>}
@@ -299,7 +300,12 @@ async function waitForReplacedTasks(ref, deadline) {
       if (tasks.length === 0) return { value: undefined };
       const out = await docker(["inspect", "--type", "task", ...tasks], callTimeout(deadline));
       if (out.code !== 0) return { retry: `tasks of service ${service}: ${failureText(out)}` };
-      const stopping = stoppingTasks(out.stdout);
+      if (stoppingTasks(out.stdout).length === 0) return { value: undefined };
+      // A task on a node swarm has lost still shows "running" (its node's last report) until the
+      // node returns; nothing reaches it meanwhile, so it is not waited for.
+      const nodes = await docker(["node", "ls", "--format", "{{.ID}} {{.Status}}"], callTimeout(deadline));
+      if (nodes.code !== 0) return { retry: `swarm nodes: ${failureText(nodes)}` };
+      const stopping = stoppingTasks(out.stdout, lostNodes(nodes.stdout));
       if (stopping.length === 0) return { value: undefined };
       return {
         retry: `service ${service}: replaced task(s) still running: ${stopping.map(shortId).join(", ")}`,

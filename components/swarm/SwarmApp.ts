@@ -109,7 +109,7 @@ export class SwarmApp extends pulumi.ComponentResource implements App {
     }
 
     this.replicas = args.replicas;
-    this.url = `http://localhost:${args.port}/`;
+    this.url = `http://${args.host}:${args.port}/`;
     this.checked = pulumi
       .all([this.service.name, this.service.id])
       .apply(([service, id]) => ({ service, id }));

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { pullableImage, stackLabels, stackService } from "./service";
+import { pullableImage, stackLabels, stackService, thisNode } from "./service";
 
 /** The forwarder, code that runs inside the gateway's container. */
 const GATEWAY_SCRIPT = path.join(__dirname, "..", "..", "images", "gateway", "gateway.js");
@@ -18,7 +18,7 @@ export interface SwarmGatewayArgs {
   network: pulumi.Input<string>;
   /** The name that lists the app's tasks, e.g. tasks.counter-app. */
   upstream: pulumi.Input<string>;
-  /** Host port to publish. */
+  /** Host port to publish, on the node the stack talks to. */
   port: number;
   /** How long `pulumi up` waits for the service to converge, in seconds. */
   readyTimeoutSeconds: number;
@@ -28,7 +28,8 @@ export interface SwarmGatewayArgs {
  * Publishes the app on `port` where the routing mesh cannot: Docker's ingress needs IPVS in the
  * kernel, and without it a port published in ingress mode never answers. One replica of
  * images/gateway/gateway.js on Node, on the overlay, publishing in host mode (a plain port mapping
- * on its node) and handing each connection to the next app task, as the mesh does. The script
+ * on its node) and handing each connection to the next app task, as the mesh does. It is pinned to
+ * the node the stack talks to (DOCKER_HOST), where the app's URL and the checks look for the port. The script
  * reaches the task as a swarm config, so no image is built for it.
  */
 export class SwarmGateway extends pulumi.ComponentResource {
@@ -46,6 +47,7 @@ export class SwarmGateway extends pulumi.ComponentResource {
       { name: `${args.name}-${hash}`, data: script.toString("base64"), labels: stackLabels() },
       parent,
     );
+    const node = thisNode(`${name}-node`, parent);
     const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, parent);
 
     this.service = stackService(
@@ -67,6 +69,7 @@ export class SwarmGateway extends pulumi.ComponentResource {
           },
           user: "1000:1000",
         },
+        placement: { constraints: [pulumi.interpolate`node.id==${node}`] },
         endpointSpec: {
           mode: "dnsrr",
           ports: [{ targetPort: GATEWAY_PORT, publishedPort: args.port, publishMode: "host" }],

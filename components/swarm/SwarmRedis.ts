@@ -1,12 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import * as command from "@pulumi/command";
 import { RedisArgs, redisImageAndVolume, stackNetwork } from "../redisBase";
 import type { StackNetwork } from "../StackNetwork";
 import { authConfig, REDIS_HEALTHCHECK, redisServerArgs } from "../redisProcess";
 import { serviceRevision } from "../revision";
 import type { DataStore } from "../target";
-import { contentSecret, pullableImage, stackService } from "./service";
+import { contentSecret, pullableImage, stackService, thisNode } from "./service";
 
 export interface SwarmRedisArgs extends RedisArgs {
   /** How long `pulumi up` waits for the service to converge, in seconds. */
@@ -37,22 +36,8 @@ export class SwarmRedis extends pulumi.ComponentResource implements DataStore {
     super("container-links:swarm:SwarmRedis", name, {}, opts);
     const parent = { parent: this };
 
-    // The node this engine is: Redis is pinned to it (its volume lives here). Fails with a clear
-    // message when the engine is not a swarm manager, before any service is created.
-    const node = new command.local.Command(
-      `${name}-node`,
-      {
-        create: [
-          "state=$(docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.NodeID}}')",
-          'case "$state" in',
-          '  "active true "*) echo "${state##* }" ;;',
-          '  *) echo "target swarm: the Docker engine must be a swarm manager (docker info says: $state); run docker swarm init, or point DOCKER_HOST at a manager" >&2; exit 1 ;;',
-          "esac",
-        ].join("\n"),
-        logging: "stderr",
-      },
-      parent,
-    );
+    // The node this engine is: Redis is pinned to it (its volume lives here).
+    const node = thisNode(`${name}-node`, parent);
 
     this.network = stackNetwork(name, args.network, "overlay", parent);
 
@@ -82,7 +67,7 @@ export class SwarmRedis extends pulumi.ComponentResource implements DataStore {
           mounts: [{ type: "volume", source: volume.name, target: "/data" }],
           healthcheck: REDIS_HEALTHCHECK,
         },
-        placement: { constraints: [pulumi.interpolate`node.id==${node.stdout}`] },
+        placement: { constraints: [pulumi.interpolate`node.id==${node}`] },
         endpointSpec: { mode: "dnsrr" },
         // Never two Redis on one AOF: the old task stops before the new one starts.
         updateConfig: { parallelism: 1, order: "stop-first", failureAction: "pause" },

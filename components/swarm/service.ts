@@ -1,6 +1,7 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
+import * as command from "@pulumi/command";
 
 /** The label every swarm object of the stack carries (services, secrets, configs): project/stack. */
 export const STACK_LABEL = "container-links.stack";
@@ -87,4 +88,26 @@ export function contentSecret(
 /** An image ID runs on this node without a registry; a digest lets other nodes pull the same image. */
 export function pullableImage(image: docker.RemoteImage): pulumi.Output<string> {
   return pulumi.all([image.repoDigest, image.imageId]).apply(([digest, id]) => digest || id);
+}
+
+/**
+ * The swarm node ID of the engine the stack talks to (DOCKER_HOST), for placement constraints that
+ * keep a task on that machine. Fails with a clear message when the engine is not a swarm manager,
+ * before any service is created.
+ */
+export function thisNode(resourceName: string, opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
+  return new command.local.Command(
+    resourceName,
+    {
+      create: [
+        "state=$(docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.NodeID}}')",
+        'case "$state" in',
+        '  "active true "*) echo "${state##* }" ;;',
+        '  *) echo "target swarm: the Docker engine must be a swarm manager (docker info says: $state); run docker swarm init, or point DOCKER_HOST at a manager" >&2; exit 1 ;;',
+        "esac",
+      ].join("\n"),
+      logging: "stderr",
+    },
+    opts,
+  ).stdout;
 }

@@ -1514,6 +1514,8 @@ describe("swarm subjects (fake docker)", () => {
     service: { service: "counter-app", id: "svc1" },
   });
 
+  const NODES = "node ls --format {{.ID}} {{.Status}}";
+
   test("http: the requests wait until the task an update replaced has stopped", async () => {
     const app = await serve((n, res) => page(res, n, `replica-${n % 2}`));
     const r = await runWithDocker(httpOnSwarm(app.url, 30), [
@@ -1523,6 +1525,7 @@ describe("swarm subjects (fake docker)", () => {
         prefix: "inspect --type task old1",
         answers: [{ stdout: task("running") }, { stdout: task("shutdown") }],
       },
+      { prefix: NODES, answers: [{ stdout: "node1 Ready\nnode2 Ready\n" }] },
     ]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("service counter-app: replaced task(s) still running: old1; retrying");
@@ -1536,6 +1539,7 @@ describe("swarm subjects (fake docker)", () => {
       serviceInspect("svc1\n"),
       { prefix: REPLACED, answers: [{ stdout: "old1\n" }] },
       { prefix: "inspect --type task old1", answers: [{ stdout: task("running") }] },
+      { prefix: NODES, answers: [{ stdout: "node1 Ready\n" }] },
     ]);
     expect(failureOf(r)).toEqual([
       "check http failed: replaced tasks of service counter-app still ran after 0.3 s",
@@ -1544,6 +1548,49 @@ describe("swarm subjects (fake docker)", () => {
         /^ {2}seen: {5}service counter-app: replaced task\(s\) still running: old1 \(after \d+ looks\)$/,
       ),
     ]);
+    expect(app.hits()).toBe(0);
+  });
+
+  test("http: a replaced task on a node swarm has lost (its last report: running) does not hold the requests", async () => {
+    const app = await serve((n, res) => page(res, n, `replica-${n % 2}`));
+    const onLostNode = JSON.stringify([
+      { ID: "old1", NodeID: "worker2", DesiredState: "shutdown", Status: { State: "running" } },
+    ]);
+    const r = await runWithDocker(httpOnSwarm(app.url, 30), [
+      serviceInspect("svc1\n"),
+      { prefix: REPLACED, answers: [{ stdout: "old1\n" }] },
+      { prefix: "inspect --type task old1", answers: [{ stdout: onLostNode }] },
+      { prefix: NODES, answers: [{ stdout: "manager1 Ready\nworker2 Down\nworker3 Ready\n" }] },
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain("retrying");
+    expect(result(r)).toMatchObject({ ok: true, data: { servers: { "replica-0": 1, "replica-1": 1 } } });
+    // The same task on a node that is Ready is waited for.
+    const held = await runWithDocker(httpOnSwarm(app.url, 0.3), [
+      serviceInspect("svc1\n"),
+      { prefix: REPLACED, answers: [{ stdout: "old1\n" }] },
+      { prefix: "inspect --type task old1", answers: [{ stdout: onLostNode }] },
+      { prefix: NODES, answers: [{ stdout: "manager1 Ready\nworker2 Ready\n" }] },
+    ]);
+    expect(failureOf(held)[0]).toBe(
+      "check http failed: replaced tasks of service counter-app still ran after 0.3 s",
+    );
+  });
+
+  test("http: when the nodes cannot be listed, the requests wait (bounded) and say why", async () => {
+    const app = await serve((n, res) => page(res, n, `replica-${n % 2}`));
+    const r = await runWithDocker(httpOnSwarm(app.url, 0.3), [
+      serviceInspect("svc1\n"),
+      { prefix: REPLACED, answers: [{ stdout: "old1\n" }] },
+      { prefix: "inspect --type task old1", answers: [{ stdout: task("running") }] },
+      {
+        prefix: NODES,
+        answers: [{ code: 1, stderr: "Error response from daemon: This node is not a swarm manager." }],
+      },
+    ]);
+    expect(failureOf(r)[2]).toMatch(
+      /^ {2}seen: {5}swarm nodes: .*This node is not a swarm manager\. \(after \d+ looks\)$/,
+    );
     expect(app.hits()).toBe(0);
   });
 

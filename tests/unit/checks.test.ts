@@ -17,7 +17,12 @@ import {
 import { deadlineIn, retryUntil } from "../../checks/support/deadline";
 import { callTimeout, failureText, outputLines, shortId } from "../../checks/support/docker";
 import { CheckFailure } from "../../checks/support/failure";
-import { containerReadiness, runningTaskAddresses, stoppingTasks } from "../../checks/support/inspect";
+import {
+  containerReadiness,
+  lostNodes,
+  runningTaskAddresses,
+  stoppingTasks,
+} from "../../checks/support/inspect";
 import {
   countServers,
   oneLine,
@@ -595,6 +600,36 @@ describe("swarm helpers", () => {
     expect(stoppingTasks("not json")).toEqual([]);
     expect(stoppingTasks("{}")).toEqual([]);
     expect(stoppingTasks(JSON.stringify([null, { Status: null }, { DesiredState: "shutdown" }]))).toEqual([]);
+  });
+
+  test("stoppingTasks: tasks on the nodes left out are not counted", () => {
+    const tasks = [
+      { ID: "on-lost-node", NodeID: "n2", DesiredState: "shutdown", Status: { State: "running" } },
+      { ID: "on-live-node", NodeID: "n1", DesiredState: "shutdown", Status: { State: "running" } },
+    ];
+    expect(stoppingTasks(JSON.stringify(tasks), new Set(["n2"]))).toEqual(["on-live-node"]);
+    expect(stoppingTasks(JSON.stringify(tasks), new Set(["n1", "n2"]))).toEqual([]);
+    expect(stoppingTasks(JSON.stringify(tasks), new Set())).toEqual(["on-lost-node", "on-live-node"]);
+  });
+
+  // `docker node ls --format '{{.ID}} {{.Status}}'`: Docker prints the status as Ready, Down,
+  // Unknown or Disconnected.
+  test("lostNodes: every node whose status is not Ready", () => {
+    const ls = [
+      "m15x0kgbcmnmf0alodypb8sdg Ready",
+      "wzbsv11xrjxtn4xhcxezxeolp Down",
+      "iqkynd6dn4l4mue8ty2vlf9sr Unknown",
+      "  q1 Disconnected  ",
+      "",
+    ].join("\n");
+    expect([...lostNodes(ls)].sort()).toEqual([
+      "iqkynd6dn4l4mue8ty2vlf9sr",
+      "q1",
+      "wzbsv11xrjxtn4xhcxezxeolp",
+    ]);
+    expect(lostNodes("m1 Ready\nm2 Ready\n").size).toBe(0);
+    expect(lostNodes("").size).toBe(0);
+    expect(lostNodes("lonely-id").size).toBe(0);
   });
 
   test("runningTaskAddresses: running tasks' first address on the network, without prefix, sorted", () => {

@@ -266,6 +266,7 @@ describe("CounterApp", () => {
       name: "Unit-App",
       image: "app-img",
       port: 3107,
+      host: "localhost",
       link: link("legacy"),
       password: pulumi.secret(PASSWORD),
     });
@@ -370,6 +371,7 @@ describe("without a password (redisAuth none)", () => {
       name: "open",
       image: "app-img",
       port: 3107,
+      host: "localhost",
       link: link("network"),
     });
     await resolved(pulumi, app.checked);
@@ -528,6 +530,13 @@ describe("Verification", () => {
   });
   const specOf = (name: string) =>
     JSON.parse((plain(inputsOf(COMMAND, name).environment) as { CHECK_SPEC: string }).CHECK_SPEC);
+
+  test("a port published on another machine (DOCKER_HOST tcp:// or ssh://) is requested there", async () => {
+    const base = args("network");
+    new Verification("remote", { ...base, app: { ...base.app, url: "http://192.168.231.11:3107/" } });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(specOf("remote-http").url).toBe("http://192.168.231.11:3107/");
+  });
 
   test("legacy: the app is expected to have the link under the configured alias, computed from Redis", async () => {
     const v = new Verification("v", args("legacy"));

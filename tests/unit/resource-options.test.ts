@@ -112,7 +112,12 @@ describe("every resource is a child of the component that makes it", () => {
 
   test("the app, redis-cli and the app image: their container or image owner", async () => {
     const app = build(
-      (opts) => new CounterApp("app", { name: "a", image: "i", port: 3107, link: link("legacy") }, opts),
+      (opts) =>
+        new CounterApp(
+          "app",
+          { name: "a", image: "i", port: 3107, host: "localhost", link: link("legacy") },
+          opts,
+        ),
     );
     const cli = build((opts) => new RedisCli("cli", { name: "c", image: "i", link: link("network") }, opts));
     const image = build((opts) => new AppImage("img", { appName: "a", nodeImage: "node:unit" }, opts));
@@ -161,6 +166,7 @@ describe("every resource is a child of the component that makes it", () => {
             name: "a",
             image: "i",
             port: 3107,
+            host: "localhost",
             link: link("network"),
             password: pulumi.secret("0123456789abcdef-hush"),
             replicas: 2,
@@ -194,6 +200,7 @@ describe("every resource is a child of the component that makes it", () => {
         `${SERVICE} sa < ${A}`,
         `${G} < ${A}`,
         `docker:index/serviceConfig:ServiceConfig sa-gateway-script < ${G}`,
+        `command:local:Command sa-gateway-node < ${G}`,
         `${IMAGE} sa-gateway-image < ${G}`,
         `${SERVICE} sa-gateway < ${G}`,
       ].sort(),
@@ -294,7 +301,13 @@ describe("each component records its outputs in the state", () => {
   });
 
   test("the app: its URL and revision; its container: the ref and revision; redis-cli: its outputs", async () => {
-    const app = new CounterApp("app", { name: "a", image: "i", port: 3107, link: link("network") });
+    const app = new CounterApp("app", {
+      name: "a",
+      image: "i",
+      port: 3107,
+      host: "localhost",
+      link: link("network"),
+    });
     expect(await outputsOf(app)).toEqual({
       url: "http://localhost:3107/",
       revision: await resolved(pulumi, app.revision),
@@ -321,6 +334,7 @@ describe("each component records its outputs in the state", () => {
       name: "a",
       image: "i",
       port: 3107,
+      host: "localhost",
       link: link("network"),
       replicas: 2,
       publish: "gateway",

@@ -142,6 +142,7 @@ describe.each(["ingress", "gateway"] as const)("SwarmApp publishing through %s",
       name: "unit-app",
       image: "app-img",
       port: 3107,
+      host: "localhost",
       link: {
         source: { name: "unit-redis", id: "r", ip: "", exposedPorts: [], env: [] },
         alias: "cache",
@@ -192,6 +193,27 @@ describe.each(["ingress", "gateway"] as const)("SwarmApp publishing through %s",
     expect(name).toMatch(/^unit-app-password-[0-9a-f]{12}$/);
     expect(app.replicas).toBe(3);
     expect(app.reachesRedis).toEqual({ mode: "network", via: "swarm: DNS on the overlay, no link env vars" });
+  });
+
+  test("its URL names the machine it is published on", async () => {
+    const remote = new SwarmApp("remote", {
+      name: "remote-app",
+      image: "app-img",
+      port: 3107,
+      host: "manager-1.example.com",
+      link: {
+        source: { name: "r", id: "r", ip: "", exposedPorts: [], env: [] },
+        alias: "cache",
+        mode: "network",
+        network: "overlay-id",
+      },
+      replicas: 2,
+      publish,
+      gatewayImage: "node:unit",
+      readyTimeoutSeconds: 5,
+    });
+    expect(remote.url).toBe("http://manager-1.example.com:3107/");
+    expect((await resolved(pulumi, remote.outputs)).url).toBe("http://manager-1.example.com:3107/");
   });
 
   test("its outputs: the service, its URL and replicas; the link is the alias on the overlay, nothing more", async () => {
@@ -261,6 +283,11 @@ describe.each(["ingress", "gateway"] as const)("SwarmApp publishing through %s",
       expect(spec.configs).toEqual([
         { configId: "app-gateway-script-id", configName: script.name, fileName: "/gateway/gateway.js" },
       ]);
+      // On the node the stack talks to, where the app's URL points: the same node lookup as Redis's.
+      expect(gateway.taskSpec.placement).toEqual({ constraints: ["node.id==node-id-1"] });
+      expect(registered(registrations, COMMAND, "app-gateway-node").inputs.create).toContain(
+        "{{.Swarm.NodeID}}",
+      );
     },
   );
 });

@@ -15,7 +15,7 @@ import { SwarmApp } from "./../../components/swarm/SwarmApp";
 import { SwarmRedis } from "./../../components/swarm/SwarmRedis";
 import type { LinkArgs } from "./../../components/LinkedContainer";
 declare const link: LinkArgs;
-const app = { name: "counter-app", image: "img", port: 3000, link, password: "p" };
+const app = { name: "counter-app", image: "img", port: 3000, host: "localhost", link, password: "p" };
 const redis = {
   name: "redis-server",
   image: "redis:8.6",
