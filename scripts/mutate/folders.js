@@ -18,6 +18,7 @@ const FOLDERS = [
     tests: [
       "tests/unit/links.test.ts",
       "tests/unit/ipv4.test.ts",
+      "tests/unit/engine-host.test.ts",
       "tests/unit/config.test.ts",
       "tests/unit/config-schema.test.ts",
       "tests/unit/hostile-config.test.ts",
