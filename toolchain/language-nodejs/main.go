@@ -3,20 +3,29 @@
 //
 // It serves what a Pulumi TypeScript or JavaScript program and the CLI's everyday commands need,
 // the way the official host of v3.248.0 does:
+//
 //   - Run starts the program's own @pulumi/pulumi run script with the engine's monitor address,
 //     project, stack and config, and the runtime options of Pulumi.yaml (typescript, tsconfig,
 //     nodeargs split like a shell does, packagemanager).
+//
 //   - GetRequiredPackages walks down from the program directory and lists the resource plugins that
 //     the package.json files inside node_modules folders declare.
+//
 //   - GetProgramDependencies (`pulumi about`) and InstallDependencies (`pulumi install`) go through
 //     the package manager the program uses (npm, yarn, pnpm or bun), with the SDK's own helpers.
+//
 //   - About reports node and the package manager.
+//
 //   - The host checks the engine's health (as upstream, every 5 minutes) and exits when the engine
 //     is gone, so a killed CLI leaves no host behind.
 //
-// Not served (the engine reports them as unsupported by this host): code generation (`pulumi
-// convert`, `pulumi package gen-sdk` for Node.js, `pulumi new` templates), policy packs and plugins
-// written in Node.js (RunPlugin), Pack and Link, and attaching a debugger. Where upstream proxies the
+//   - GenerateProgram, GenerateProject and GeneratePackage (`pulumi import`, `pulumi convert`,
+//     `pulumi package gen-sdk`) with pulumi/pkg's Node.js code generator, and Link (codegen.go).
+//
+//   - --tracing: the host's RPCs are spans of the CLI's trace, and the run script gets the endpoint.
+//
+// Not served (the engine reports them as unsupported by this host): policy packs and plugins
+// written in Node.js (RunPlugin), Pack, and attaching a debugger. Where upstream proxies the
 // resource monitor and opens files for synchronous invokes, this host passes the monitor address
 // through: the SDK of this version makes no synchronous invokes.
 package main
@@ -42,7 +51,7 @@ import (
 const healthInterval = 5 * time.Minute
 
 func main() {
-	flag.String("tracing", "", "tracing endpoint (accepted for compatibility, unused)")
+	tracing := flag.String("tracing", "", "Emit tracing to a Zipkin-compatible tracing endpoint")
 	runtimeName := flag.String("runtime", "nodejs", "runtime; only nodejs is supported")
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.Parse()
@@ -53,6 +62,9 @@ func main() {
 	if *runtimeName != "nodejs" {
 		cmdutil.Exit(fmt.Errorf("unsupported runtime: %s (this host runs nodejs only)", *runtimeName))
 	}
+	// The CLI passes its tracing endpoint (for --tracing=file:..., a collector of its own): the host's
+	// RPCs become spans of the CLI's trace, and the program's run script gets the endpoint too.
+	cmdutil.InitTracing("pulumi-language-nodejs", "pulumi-language-nodejs", *tracing)
 
 	// The host stops on an interrupt, and when the engine that started it stops answering.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -71,6 +83,7 @@ func main() {
 		}
 	}
 	host.stopHost = stop
+	host.tracing = *tracing
 
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Cancel: cancelServer,
@@ -78,12 +91,16 @@ func main() {
 			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
 			return nil
 		},
+		Options: rpcutil.TracingServerInterceptorOptions(nil),
 	})
 	if err != nil {
 		cmdutil.Exit(fmt.Errorf("could not start language host RPC server: %w", err))
 	}
 	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
+	err = <-handle.Done
+	// Spans are sent (or, for a file, written) as the host stops.
+	cmdutil.CloseTracing()
+	if err != nil {
 		cmdutil.Exit(fmt.Errorf("language host RPC stopped serving: %w", err))
 	}
 }
@@ -91,6 +108,7 @@ func main() {
 type languageHost struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 	engineAddress string
+	tracing       string             // the CLI's tracing endpoint, passed on to the run script
 	stopHost      context.CancelFunc // stops the host (health check failed)
 	cancelCtx     context.Context    // cancelled by the Cancel RPC: stops a running program
 	cancel        context.CancelFunc

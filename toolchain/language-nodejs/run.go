@@ -120,6 +120,7 @@ func (h *languageHost) runArguments(req *pulumirpc.RunRequest, runScript string)
 		args = append(args, "--dry-run")
 	}
 	flagIfSet("parallel", strconv.Itoa(int(req.GetParallel())))
+	flagIfSet("tracing", h.tracing)
 	args = append(args, req.GetInfo().GetEntryPoint())
 	return append(args, req.GetArgs()...)
 }
