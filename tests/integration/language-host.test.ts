@@ -1,8 +1,9 @@
 // The Pulumi commands that need more of the Node.js language host than `pulumi up` does, run through
 // bin/pulumi as a user runs them, each in a throwaway project and state folder of its own:
 // `pulumi import` (GenerateProgram) writes TypeScript for a running container, `pulumi convert --from
-// pcl` (GenerateProject, Link) writes a project that previews, and `--tracing` carries the host's
-// own spans. docs/toolchain.md lists every method of the protocol and where each is tested.
+// pcl` (GenerateProject, Link) writes a project that previews, the project's TypeScript policy pack
+// (RunPlugin) passes the stack's program and stops one that breaks its rules, and `--tracing`
+// carries the host's own spans. docs/toolchain.md lists every method of the protocol and where each is tested.
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
@@ -237,6 +238,63 @@ describe("pulumi convert --from pcl (GenerateProject, Link)", () => {
       expect(networks).not.toContain(`${NAME}-net`);
     },
     BUDGET_MS * 2,
+  );
+});
+
+describe("a TypeScript policy pack (RunPlugin): policy/", () => {
+  const POLICY = path.join(REPO_ROOT, "policy");
+
+  test(
+    "passes a preview of the stack's program",
+    async () => {
+      // A throwaway stack of the real program (its Pulumi.<stack>.yaml is git-ignored, as the other
+      // tests' are); a preview makes nothing.
+      const stack = `${NAME}-policy`;
+      expect((await pulumi(["stack", "init", stack], REPO_ROOT)).code).toBe(0);
+      try {
+        const run = await pulumi(["preview", "--stack", stack, "--policy-pack", POLICY], REPO_ROOT);
+        expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+        expect(run.stdout).toMatch(/✅ container-links@v1\.0\.0 \(local: .*policy\)/);
+      } finally {
+        await pulumi(["stack", "rm", "--yes", "--force", stack], REPO_ROOT);
+      }
+    },
+    BUDGET_MS * 2,
+  );
+
+  test(
+    "stops a program that publishes Redis's port or runs a container without a restart policy, with each rule's message",
+    async () => {
+      const dir = path.join(work, "breaks-rules");
+      project(
+        dir,
+        "breaks-rules",
+        [
+          'import * as docker from "@pulumi/docker";',
+          'export const open = new docker.Container("open", { name: "open-redis", image: "redis", ports: [{ internal: 6379, external: 16379 }], restart: "unless-stopped" });',
+          'export const fragile = new docker.Container("fragile", { name: "fragile", image: "busybox" });',
+          'export const oneOff = new docker.Container("one-off", { name: "one-off", image: "busybox", rm: true });',
+          'export const service = new docker.Service("svc", { name: "open-redis-svc", taskSpec: { containerSpec: { image: "redis" } }, endpointSpec: { ports: [{ targetPort: 6379, publishedPort: 26379 }] } });',
+          "",
+        ].join("\n"),
+      );
+      expect((await pulumi(["stack", "init", "breaks-rules"], dir)).code).toBe(0);
+      const run = await pulumi(["preview", "--stack", "breaks-rules", "--policy-pack", POLICY], dir);
+      expect(run.code).not.toBe(0);
+      const out = run.stdout;
+      expect(out).toContain("❌ container-links@v1.0.0");
+      expect(out).toContain(
+        "container open-redis publishes Redis's port 6379 on the host (0.0.0.0:16379): anyone who reaches the host reaches the data store.",
+      );
+      expect(out).toContain(
+        "service open-redis-svc publishes Redis's port 6379 (ingress mode, port 26379): anyone who reaches a node reaches the data store.",
+      );
+      expect(out).toContain("container fragile has no restart policy (restart: no)");
+      // A container removed when it stops is a one-off, not a long-running one.
+      expect(out).not.toContain("container one-off");
+      expect(out.match(/- \[mandatory\]/g)).toHaveLength(3);
+    },
+    BUDGET_MS,
   );
 });
 

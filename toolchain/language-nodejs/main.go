@@ -24,8 +24,9 @@
 //
 //   - --tracing: the host's RPCs are spans of the CLI's trace, and the run script gets the endpoint.
 //
-// Not served (the engine reports them as unsupported by this host): policy packs and plugins
-// written in Node.js (RunPlugin), Pack, and attaching a debugger. Where upstream proxies the
+//   - RunPlugin: policy packs and plugins written in Node.js (plugin.go).
+//
+// Not served (the engine reports them as unsupported by this host): Pack, and attaching a debugger. Where upstream proxies the
 // resource monitor and opens files for synchronous invokes, this host passes the monitor address
 // through: the SDK of this version makes no synchronous invokes.
 package main

@@ -128,7 +128,12 @@ func (h *languageHost) runArguments(req *pulumirpc.RunRequest, runScript string)
 // resolveRunScript asks Node.js where the program's own @pulumi/pulumi keeps its run script, so
 // the SDK version the program installed is the one that runs it.
 func resolveRunScript(node, programDir string) (string, error) {
-	script := `try { console.log(require.resolve('@pulumi/pulumi/cmd/run')); } catch (error) { ` +
+	return resolveSDKScript(node, programDir, "@pulumi/pulumi/cmd/run")
+}
+
+// resolveSDKScript resolves one of the SDK's scripts (cmd/run, cmd/run-plugin) from programDir.
+func resolveSDKScript(node, programDir, module string) (string, error) {
+	script := `try { console.log(require.resolve('` + module + `')); } catch (error) { ` +
 		`if (error.code === 'MODULE_NOT_FOUND') { console.error("It looks like the Pulumi SDK has not been installed. Have you run pulumi install?") } ` +
 		`else { console.error(error.message); } process.exit(1); }`
 	cmd := exec.Command(node, "-e", script)
