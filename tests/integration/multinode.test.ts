@@ -73,7 +73,13 @@ function nodes(args: string[], timeoutMs = 180_000): Promise<string> {
     execFile(
       NODES_SCRIPT,
       args,
-      { cwd: REPO_ROOT, env: { ...process.env, ...toolchainEnv() }, timeout: timeoutMs, encoding: "utf8" },
+      {
+        cwd: REPO_ROOT,
+        // Its progress lines count from its own start.
+        env: { ...process.env, ...toolchainEnv(), SCRIPT_START: String(Math.floor(Date.now() / 1000)) },
+        timeout: timeoutMs,
+        encoding: "utf8",
+      },
       (err, stdout, stderr) => {
         // Its progress; `socket` and `env` print their answer instead.
         const answers = args[0] === "socket" || args[0] === "env";
