@@ -241,6 +241,33 @@ describe("pulumi convert --from pcl (GenerateProject, Link)", () => {
   );
 });
 
+describe("pulumi package gen-sdk --language nodejs (GeneratePackage)", () => {
+  test(
+    "writes the Node.js SDK of an installed plugin, with the tokens the published SDK uses",
+    async () => {
+      const out = path.join(work, "sdk");
+      const run = await pulumi(["package", "gen-sdk", "command", "--language", "nodejs", "--out", out], work);
+      expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+      const sdk = path.join(out, "nodejs");
+      expect(JSON.parse(fs.readFileSync(path.join(sdk, "package.json"), "utf8")).name).toBe(
+        "@pulumi/command",
+      );
+      // The published @pulumi/command, installed here, is the independent reference for the token.
+      const published = fs.readFileSync(
+        path.join(REPO_ROOT, "node_modules", "@pulumi", "command", "local", "command.js"),
+        "utf8",
+      );
+      const token = /__pulumiType = '([^']+)'/.exec(published)?.[1];
+      expect(token).toBe("command:local:Command");
+      expect(fs.readFileSync(path.join(sdk, "local", "command.ts"), "utf8")).toContain(
+        `public static readonly __pulumiType = '${token}';`,
+      );
+      expect(fs.existsSync(path.join(sdk, "local", "run.ts"))).toBe(true);
+    },
+    BUDGET_MS,
+  );
+});
+
 describe("a TypeScript policy pack (RunPlugin): policy/", () => {
   const POLICY = path.join(REPO_ROOT, "policy");
 
