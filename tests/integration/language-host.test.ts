@@ -380,7 +380,10 @@ describe("--tracing", () => {
       // The CLI's own spans mention the host (its path, its calls); only a host that traces adds a
       // span of its own, named after it (its root span: Name "pulumi-language-nodejs", in the
       // appdash store's gob encoding, strings prefixed by their length).
-      expect(trace).toMatch(/Name[\x00-\x1f]{1,4}pulumi-language-nodejs[\x00-\x1f]{1,6}_schema:name/);
+      const control = "[\\u0000-\\u001f]";
+      expect(trace).toMatch(
+        new RegExp(`Name${control}{1,4}pulumi-language-nodejs${control}{1,6}_schema:name`),
+      );
     },
     BUDGET_MS,
   );
