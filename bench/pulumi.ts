@@ -1,8 +1,8 @@
 // A Pulumi program as a path, run with the pinned CLI as a user runs it: `pulumi up --yes
 // --skip-preview` from an empty stack (what `npm run up` runs), a second `up` with nothing to change
-// (with the refresh Pulumi.yaml asks for) and `destroy`. Each command's engine events are read from
-// its --event-log as they appear and stamped with the time, for the phases. The Automation API
-// (harness/) only creates and removes the stack.
+// (with the refresh Pulumi.yaml asks for) and `destroy` without a refresh (what `npm run down`
+// runs). Each command's engine events are read from its --event-log as they appear and stamped with
+// the time, for the phases. The Automation API (harness/) only creates and removes the stack.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -88,7 +88,8 @@ export function pulumiPath(program: Program): Path {
       const firstOkMs = ready ? (await ready) - start : null;
       await program.afterUp?.(stack);
       const noop = await cli(["up", "--yes", "--skip-preview"], stack);
-      const down = await cli(["destroy", "--yes", "--skip-preview"], stack);
+      // As `npm run down` runs it (scripts/down.sh): no refresh before deleting.
+      const down = await cli(["destroy", "--yes", "--skip-preview", "--refresh=false"], stack);
       await program.afterDestroy?.();
       const left = await leftovers(program.prefix);
       if (left.length > 0) throw new Error(`${program.id}: destroy left ${left.join(", ")}`);
