@@ -239,6 +239,13 @@ describe("rejected values", () => {
     ["linkAlias", "LocalHost", '"LocalHost"', SELF_NAME],
     ["linkAlias", "ip6-localhost", '"ip6-localhost"', SELF_NAME],
     ["linkAlias", "ip6-allrouters", '"ip6-allrouters"', SELF_NAME],
+    // Every other name of Docker's default /etc/hosts (libnetwork's etchosts: "::1 localhost
+    // ip6-localhost ip6-loopback", "fe00::0 ip6-localnet", "ff00::0 ip6-mcastprefix", "ff02::1
+    // ip6-allnodes", "ff02::2 ip6-allrouters").
+    ["linkAlias", "ip6-loopback", '"ip6-loopback"', SELF_NAME],
+    ["linkAlias", "ip6-localnet", '"ip6-localnet"', SELF_NAME],
+    ["linkAlias", "ip6-mcastprefix", '"ip6-mcastprefix"', SELF_NAME],
+    ["linkAlias", "ip6-allnodes", '"ip6-allnodes"', SELF_NAME],
     ["networkName", "net work", '"net work"', NETWORK],
     ["networkName", "-net", '"-net"', NETWORK],
     ["networkName", a64, `"${"a".repeat(60)}"... (64 characters)`, NETWORK],
