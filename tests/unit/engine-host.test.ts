@@ -21,11 +21,17 @@ describe("publishedHost", () => {
     ["ssh://deploy@manager-1.example.com", "manager-1.example.com"],
     ["ssh://deploy@manager-1.example.com:2222", "manager-1.example.com"],
     ["ssh://manager-1", "manager-1"],
+    // A TCP address may carry a base path for the API (dockerd's -H tcp://host:port/path).
+    ["tcp://manager-1:2375/tcp://", "manager-1"],
   ])("DOCKER_HOST=%j publishes on %s", (dockerHost, host) => {
     expect(publishedHost(dockerHost)).toBe(host);
   });
 
   it.each([
+    [
+      "2tcp://manager:2375",
+      'DOCKER_HOST must be unix://, npipe://, fd://, tcp:// or ssh:// followed by an address, got "2tcp://manager:2375"',
+    ],
     [
       "http://manager:2375",
       'DOCKER_HOST must be unix://, npipe://, fd://, tcp:// or ssh:// followed by an address, got "http://manager:2375"',
@@ -41,6 +47,6 @@ describe("publishedHost", () => {
     ],
     ["tcp://user@:2375", 'DOCKER_HOST "tcp://user@:2375" names no host: tcp://HOST[:PORT]'],
   ])("refuses DOCKER_HOST=%j", (dockerHost, message) => {
-    expect(() => publishedHost(dockerHost)).toThrow(message);
+    expect(() => publishedHost(dockerHost)).toThrow(new Error(message));
   });
 });
