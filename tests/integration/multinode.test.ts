@@ -50,7 +50,8 @@ const MANAGER_HOST = `tcp://${MANAGER_ADDRESS}:2375`;
 const STACK_NAME = uniqueName("multinode");
 const NAMES = programNames(STACK_NAME);
 const PORT = 3191;
-const SUBNET = "172.31.252.0/24";
+// Outside Docker's default local pools, as in swarm.test.ts: each node's docker_gwbridge takes one.
+const SUBNET = "172.16.252.0/24";
 const REPLICAS = 3;
 const URL = `http://${MANAGER_ADDRESS}:${PORT}/`;
 const APP_IMAGE = `${STACK_NAME}-app:1`;

@@ -34,7 +34,10 @@ import { programConfig, programNames } from "./program-stack";
 
 const STACK_NAME = uniqueName("swarm");
 const PORT = 3181;
-const SUBNET = "172.31.251.0/24";
+// Outside Docker's default local pools (172.17-172.31.0.0/16, 192.168.0.0/16 in /20s), which it
+// hands out round robin: `swarm init` gives docker_gwbridge the next one, which in time is
+// 172.31.0.0/16, and the stack then (rightly) refuses a subnet inside it.
+const SUBNET = "172.16.251.0/24";
 const REPLICAS = 3;
 const NAMES = programNames(STACK_NAME);
 const URL = `http://127.0.0.1:${PORT}/`;
