@@ -15,7 +15,6 @@
 // built here and given as appImage, since a stack that builds app/ has it on the manager only.
 import { execFile } from "child_process";
 import * as fs from "fs";
-import * as http from "http";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import type { Stack, UpResult } from "@pulumi/pulumi/automation";
@@ -35,6 +34,7 @@ import {
   up,
   waitFor,
 } from "./harness";
+import { Answer, freshGet } from "./fresh-get";
 import { programConfig, programNames } from "./program-stack";
 
 const say = progress("multinode");
@@ -56,7 +56,6 @@ const REPLICAS = 3;
 const URL = `http://${MANAGER_ADDRESS}:${PORT}/`;
 const APP_IMAGE = `${STACK_NAME}-app:1`;
 const PUBLISH = fs.existsSync("/proc/sys/net/ipv4/vs") ? "ingress" : "gateway";
-const REQUEST_TIMEOUT_MS = 5_000;
 const LOAD_WORKERS = 4;
 /** Swarm marks a node Down after missed heartbeats and then schedules its tasks elsewhere. */
 const RECOVER_BUDGET_MS = 120_000;
@@ -134,39 +133,10 @@ async function nodeStatuses(): Promise<Map<number, string>> {
   return new Map(rows.map((row) => row.split(" ")).map(([id, status]) => [nodeOf(id), status]));
 }
 
-interface Answer {
-  status: number | null;
-  servedBy: string | null;
-  total: number | null;
-  error?: string;
-}
-
-/** One GET on a new connection, so that the gateway or the mesh may pick any replica. */
-function freshGet(): Promise<Answer> {
-  return new Promise((resolve) => {
-    const request = http.get(URL, { agent: false, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk) => (body += chunk));
-      res.on("end", () => {
-        const match = /Total requests: (\d+)/.exec(body);
-        resolve({
-          status: res.statusCode ?? null,
-          servedBy: (res.headers["x-served-by"] as string | undefined) ?? null,
-          total: match ? Number(match[1]) : null,
-        });
-      });
-      res.on("error", (err) => resolve({ status: null, servedBy: null, total: null, error: err.message }));
-    });
-    request.on("timeout", () => request.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-    request.on("error", (err) => resolve({ status: null, servedBy: null, total: null, error: err.message }));
-  });
-}
-
 /** `count` GETs one after another. */
 async function sequentialGets(count: number): Promise<Answer[]> {
   const answers: Answer[] = [];
-  for (let i = 0; i < count; i++) answers.push(await freshGet());
+  for (let i = 0; i < count; i++) answers.push(await freshGet(URL));
   return answers;
 }
 
@@ -176,7 +146,7 @@ function startLoad(): { stop: () => Promise<Answer[]> } {
   let running = true;
   const workers = Array.from({ length: LOAD_WORKERS }, async () => {
     while (running) {
-      const answer = await freshGet();
+      const answer = await freshGet(URL);
       answers.push(answer);
       // A refused connection returns at once: do not spin on it.
       if (answer.status === null) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -511,7 +481,7 @@ describeHere("the swarm target on three engines", () => {
       const answer = await waitFor(
         async () => {
           sent++;
-          const a = await freshGet();
+          const a = await freshGet(URL);
           return a.status === 200 ? a : undefined;
         },
         {

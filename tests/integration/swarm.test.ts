@@ -10,7 +10,6 @@
 // elsewhere through the stack's gateway (appPublish=gateway). Each run says which one it exercised.
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as http from "http";
 import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
 import type { VerificationResults } from "../../components/Verification";
@@ -30,6 +29,7 @@ import {
   up,
   waitFor,
 } from "./harness";
+import { Answer, freshGet, REQUEST_TIMEOUT_MS } from "./fresh-get";
 import { programConfig, programNames } from "./program-stack";
 
 const STACK_NAME = uniqueName("swarm");
@@ -43,7 +43,6 @@ const NAMES = programNames(STACK_NAME);
 const URL = `http://127.0.0.1:${PORT}/`;
 const REQUESTS = 30;
 const LOAD_WORKERS = 4;
-const REQUEST_TIMEOUT_MS = 5_000;
 const PUBLISH = fs.existsSync("/proc/sys/net/ipv4/vs") ? "ingress" : "gateway";
 /** The states in which swarm reports a service update over. */
 const UPDATE_OVER = ["completed", "paused", "rollback_completed", "rollback_paused"];
@@ -59,35 +58,6 @@ let nextImage: string | undefined;
 /** An app of the tutorial's era (fixtures/tutorial-app): no password, no X-Served-By. */
 const TUTORIAL_IMAGE = `${uniqueName("swarm-tutorial-app")}:1`;
 let builtTutorialImage = false;
-
-interface Answer {
-  status: number | null;
-  servedBy: string | null;
-  total: number | null;
-  error?: string;
-}
-
-/** One GET on a new connection (as a browser's first visit), so the mesh or gateway may pick any replica. */
-function freshGet(url: string): Promise<Answer> {
-  return new Promise((resolve) => {
-    const request = http.get(url, { agent: false, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk) => (body += chunk));
-      res.on("end", () => {
-        const match = /Total requests: (\d+)/.exec(body);
-        resolve({
-          status: res.statusCode ?? null,
-          servedBy: (res.headers["x-served-by"] as string | undefined) ?? null,
-          total: match ? Number(match[1]) : null,
-        });
-      });
-      res.on("error", (err) => resolve({ status: null, servedBy: null, total: null, error: err.message }));
-    });
-    request.on("timeout", () => request.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-    request.on("error", (err) => resolve({ status: null, servedBy: null, total: null, error: err.message }));
-  });
-}
 
 interface Task {
   ID: string;
