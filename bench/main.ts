@@ -1,7 +1,7 @@
 // `npm run bench`: the tutorial done each way in PATHS, interleaved repetition by repetition, then
 // the app's throughput next to a plain Node.js server. Writes latest.json, latest.md (printed too)
 // and latest.svg into bench/results or --out. Everything it makes is named bench-* (stacks
-// it-bench-*) and is removed at the end, also after a failure or Ctrl-C. bench/README.md explains it.
+// it-bench-*) and is removed at the end, also after a failure or Ctrl-C. docs/performance.md explains it.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";

@@ -40,7 +40,7 @@ export function phasesBetween(milestones: [string, number | null][]): Record<str
 }
 
 /**
- * An up's phases (bench/README.md says what each covers). The SDK registers the stack resource
+ * An up's phases (docs/performance.md says what each covers). The SDK registers the stack resource
  * before it loads the program: that event splits "language host + SDK" from "program".
  */
 export function upPhases(events: EngineStep[], endMs: number): Record<string, number> {

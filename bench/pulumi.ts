@@ -24,8 +24,6 @@ export interface Program {
   /** Its checks are resources (a failed one fails the up), so the up's return means verified. */
   verifies: boolean;
   config(images: Images): Record<string, string>;
-  /** Untimed, after the first up. */
-  afterUp?(stack: Stack): Promise<void>;
   /** Untimed, after destroy: removes what destroy keeps on purpose. */
   afterDestroy?(): Promise<void>;
 }
@@ -86,7 +84,6 @@ export function pulumiPath(program: Program): Path {
       const start = now();
       const up = await cli(["up", "--yes", "--skip-preview"], stack);
       const firstOkMs = ready ? (await ready) - start : null;
-      await program.afterUp?.(stack);
       const noop = await cli(["up", "--yes", "--skip-preview"], stack);
       // As `npm run down` runs it (scripts/down.sh): no refresh before deleting.
       const down = await cli(["destroy", "--yes", "--skip-preview", "--refresh=false"], stack);

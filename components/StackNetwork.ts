@@ -22,13 +22,14 @@ export const ENSURE_NETWORK = [
 ].join("\n");
 
 // Removes the network, unless another one has its name by now (it was made again since: its new
-// owner has it). On a swarm the last task's endpoint may still be going: a bounded retry.
+// owner has it). On a swarm the last task's endpoint, or the network attachment of a container
+// removed a moment ago, may still be going: a bounded retry.
 export const REMOVE_NETWORK = [
   "current=$(docker network inspect --format '{{.Id}}' \"$NAME\" 2>/dev/null) || exit 0",
   '[ "$current" = "$PULUMI_COMMAND_STDOUT" ] || exit 0',
   "for attempt in $(seq 30); do",
   '  out=$(docker network rm "$NAME" 2>&1 >/dev/null) && exit 0',
-  '  case "$out" in *"not found"* | *"No such network"*) exit 0 ;; *"active endpoints"*) sleep 1 ;; *) break ;; esac',
+  '  case "$out" in *"not found"* | *"No such network"*) exit 0 ;; *"active endpoints"* | *"in use by task"*) sleep 1 ;; *) break ;; esac',
   "done",
   'echo "could not remove network $NAME: $out" >&2',
   "exit 1",

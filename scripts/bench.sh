@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark (not part of `npm test`): the same bootstrap as `npm test`, the tools it drives (wrk
 # and a docker compose: Debian's packages, installed when missing), then bench/run.js. With --render
-# or --help, bench/run.js alone. bench/README.md explains the numbers.
+# or --help, bench/run.js alone. docs/performance.md explains the numbers.
 # Usage: scripts/bench.sh [--reps N] [--duration S] [--only cycle|throughput] [--out DIR] [--render]
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")

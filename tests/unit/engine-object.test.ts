@@ -361,15 +361,21 @@ describe("removing the network", () => {
     return runToEnd(REMOVE_NETWORK, { ...NETWORK_ENV, PULUMI_COMMAND_STDOUT: "net-id", ...env });
   };
   const ENDPOINTS = "error while removing network: network net id net-id has active endpoints";
+  // What a swarm manager answers while a removed container's network attachment is still going.
+  const IN_USE =
+    "rpc error: code = FailedPrecondition desc = network j5yc0pv4urihah6lwwi4m2ao7 is in use by task py0ohhumnqg6no3e101tb0vk3";
 
-  test("endpoints still going (a swarm's last task): tried again until it goes", () => {
-    const { status, stderr, calls } = remove({ RM_FAILS: ENDPOINTS, RM_FAILS_TIMES: "2" });
-    expect(status).toBe(0);
-    expect(stderr).toBe("");
-    expect(calls.filter((c) => c.startsWith("network rm"))).toHaveLength(3);
-    expect(calls.filter((c) => c.startsWith("sleep"))).toHaveLength(2);
-    expect(fs.existsSync(path.join(state, "network"))).toBe(false);
-  });
+  test.each([ENDPOINTS, IN_USE])(
+    "still in use (a swarm's last task or attachment: %s): tried again until it goes",
+    (message) => {
+      const { status, stderr, calls } = remove({ RM_FAILS: message, RM_FAILS_TIMES: "2" });
+      expect(status).toBe(0);
+      expect(stderr).toBe("");
+      expect(calls.filter((c) => c.startsWith("network rm"))).toHaveLength(3);
+      expect(calls.filter((c) => c.startsWith("sleep"))).toHaveLength(2);
+      expect(fs.existsSync(path.join(state, "network"))).toBe(false);
+    },
+  );
 
   test("endpoints that stay: the delete fails after a bounded number of tries, saying why", () => {
     const { status, stderr, calls } = remove({ RM_FAILS: ENDPOINTS });
