@@ -2,69 +2,28 @@
 // bin/pulumi as a user runs them, each in a throwaway project and state folder of its own:
 // `pulumi import` (GenerateProgram) writes TypeScript for a running container, `pulumi convert --from
 // pcl` (GenerateProject, Link) writes a project that previews, the project's TypeScript policy pack
-// (RunPlugin) passes the stack's program and stops one that breaks its rules, and `--tracing`
-// carries the host's own spans. docs/toolchain.md lists every method of the protocol and where each is tested.
-import { execFile } from "child_process";
+// (RunPlugin) passes the stack's program and stops one that breaks its rules, `--tracing`
+// carries the host's own spans, `pulumi package pack-sdk` (Pack) makes an npm tarball, `pulumi new`
+// (RuntimeOptionsPrompts) records the package manager, and `--attach-debugger` runs the program under
+// node's inspector. docs/toolchain.md lists every method of the protocol and where each is tested.
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
-import * as os from "os";
 import * as path from "path";
+import * as yaml from "js-yaml";
+import { CliWorkspace, cliWorkspace, tsProject } from "./cli-project";
 import { docker, lines, progress, REPO_ROOT, uniqueName } from "./harness";
 
 const say = progress("language-host");
-const PULUMI = path.join(REPO_ROOT, "bin", "pulumi");
 const NAME = uniqueName("lh");
 const BUDGET_MS = 120_000;
 
+let workspace: CliWorkspace;
 let work: string;
+/** bin/pulumi in this file's workspace (cli-project.ts). */
+const pulumi: CliWorkspace["pulumi"] = (args, cwd, extraEnv) => workspace.pulumi(args, cwd, extraEnv);
+const project = tsProject;
 let probeImage: string;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** bin/pulumi in `cwd`, with this test's state folder and passphrase; never throws on exit codes. */
-function pulumi(args: string[], cwd: string): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
-    PULUMI_CONFIG_PASSPHRASE: "language-host-test",
-  };
-  // The clone's own passphrase file is for its own stacks.
-  delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
-  return new Promise((resolve, reject) =>
-    execFile(
-      PULUMI,
-      args,
-      {
-        cwd,
-        env,
-        timeout: BUDGET_MS,
-        maxBuffer: 64 * 1024 * 1024,
-        encoding: "utf8",
-      },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== "number")
-          reject(new Error(`pulumi ${args.join(" ")}: ${err.message}`));
-        else resolve({ code: err ? Number(err.code) : 0, stdout, stderr });
-      },
-    ),
-  );
-}
-
-/** A TypeScript project in `dir` that uses the repository's node_modules. */
-function project(dir: string, name: string, program: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(
-    path.join(dir, "Pulumi.yaml"),
-    `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n`,
-  );
-  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, main: "index.ts" }));
-  fs.writeFileSync(path.join(dir, "index.ts"), program);
-  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
-}
 
 interface Step {
   op: string;
@@ -89,8 +48,8 @@ async function stateUrns(cwd: string, stack: string): Promise<string[]> {
 }
 
 beforeAll(() => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), "language-host-"));
-  fs.mkdirSync(path.join(work, "state"));
+  workspace = cliWorkspace("language-host", BUDGET_MS);
+  work = workspace.dir;
   const config = fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8");
   probeImage = /probeImage:\n\s+type: string\n\s+default: "([^"]+)"/.exec(config)?.[1] ?? "";
   expect(probeImage).not.toBe("");
@@ -98,7 +57,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   await docker(["rm", "-f", `${NAME}-box`]).catch(() => undefined);
-  fs.rmSync(work, { recursive: true, force: true });
+  workspace?.remove();
 });
 
 describe("pulumi import (GenerateProgram)", () => {
@@ -384,6 +343,187 @@ describe("--tracing", () => {
       expect(trace).toMatch(
         new RegExp(`Name${control}{1,4}pulumi-language-nodejs${control}{1,6}_schema:name`),
       );
+    },
+    BUDGET_MS,
+  );
+});
+
+// npm with no questions to the registry: the packages packed here have no dependencies.
+const QUIET_NPM = {
+  npm_config_audit: "false",
+  npm_config_fund: "false",
+  npm_config_update_notifier: "false",
+};
+
+describe("pulumi package pack-sdk nodejs (Pack)", () => {
+  test(
+    "installs and builds the SDK, and packs its bin/ with its package.json into an npm tarball in the working directory",
+    async () => {
+      const sdk = path.join(work, "pack", "sdk");
+      const out = path.join(work, "pack", "out");
+      fs.mkdirSync(sdk, { recursive: true });
+      fs.mkdirSync(out, { recursive: true });
+      const manifest = JSON.stringify({
+        name: "@acme/widget",
+        version: "1.2.3",
+        main: "index.js",
+        scripts: { build: "node build.js" },
+      });
+      fs.writeFileSync(path.join(sdk, "package.json"), manifest);
+      // A generated SDK's build script compiles into bin/; this one writes bin/ itself.
+      fs.writeFileSync(
+        path.join(sdk, "build.js"),
+        'const fs = require("fs");\nfs.mkdirSync("bin", { recursive: true });\nfs.writeFileSync("bin/index.js", "exports.x = 1;\\n");\n',
+      );
+      const run = await pulumi(["package", "pack-sdk", "nodejs", sdk], out, QUIET_NPM);
+      expect({ code: run.code, stderr: run.code === 0 ? "" : run.stderr }).toEqual({ code: 0, stderr: "" });
+      // The CLI prints the artifact's path; npm names a scoped package's tarball <scope>-<name>-<version>.tgz.
+      const tarball = path.join(out, "acme-widget-1.2.3.tgz");
+      expect(run.stdout).toBe(tarball);
+      // The host announces each step on stderr, which the CLI shows.
+      const steps = run.stderr.split("\n").filter((l) => l.startsWith("$ "));
+      expect(steps).toEqual(["$ npm install", "$ npm run build", "$ npm pack"]);
+      const listed = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n").filter(Boolean);
+      expect(listed.sort()).toEqual(["package/index.js", "package/package.json"]);
+      // The SDK's own package.json, copied into bin/ before packing.
+      expect(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" })).toBe(
+        manifest,
+      );
+    },
+    BUDGET_MS,
+  );
+});
+
+describe("pulumi new (RuntimeOptionsPrompts)", () => {
+  /** A local template: Pulumi.yaml with the given runtime options, package.json, index.ts. */
+  function template(dir: string, options: Record<string, unknown>): void {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      [
+        "name: ${PROJECT}",
+        "description: ${DESCRIPTION}",
+        "runtime:",
+        "  name: nodejs",
+        "  options:",
+        ...Object.entries(options).map(([k, v]) => `    ${k}: ${String(v)}`),
+        "",
+      ].join("\n"),
+    );
+    fs.writeFileSync(
+      path.join(dir, "package.json"),
+      JSON.stringify({ name: "${PROJECT}", main: "index.ts" }),
+    );
+    fs.writeFileSync(path.join(dir, "index.ts"), "export const answer = 42;\n");
+  }
+
+  async function generate(tpl: string, name: string, more: string[] = []): Promise<unknown> {
+    const dir = path.join(work, "new", name);
+    const run = await pulumi(
+      ["new", tpl, "--yes", "--generate-only", "--name", name, "--dir", dir, ...more],
+      work,
+    );
+    expect({ code: run.code, stderr: run.code === 0 ? "" : run.stderr }).toEqual({ code: 0, stderr: "" });
+    const project = yaml.load(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
+      runtime: { options?: Record<string, unknown> };
+    };
+    return project.runtime.options;
+  }
+
+  test(
+    "with --yes, a template that names no package manager gets the default, npm, in Pulumi.yaml",
+    async () => {
+      const tpl = path.join(work, "new", "templates", "plain");
+      template(tpl, { typescript: true });
+      expect(await generate(tpl, "pm-default")).toEqual({ typescript: true, packagemanager: "npm" });
+    },
+    BUDGET_MS,
+  );
+
+  test(
+    "a package manager the template or --runtime-options sets is kept (nothing is asked)",
+    async () => {
+      const tpl = path.join(work, "new", "templates", "pnpm");
+      template(tpl, { typescript: true, packagemanager: "pnpm" });
+      expect(await generate(tpl, "pm-template")).toEqual({ typescript: true, packagemanager: "pnpm" });
+      const plain = path.join(work, "new", "templates", "plain-2");
+      template(plain, { typescript: true });
+      expect(await generate(plain, "pm-flag", ["--runtime-options", "packagemanager=yarn"])).toEqual({
+        typescript: true,
+        packagemanager: "yarn",
+      });
+    },
+    BUDGET_MS,
+  );
+});
+
+describe("--attach-debugger", () => {
+  test(
+    "the program waits under node's inspector; the engine gets a VS Code attach configuration, and the run goes on once a debugger attaches",
+    async () => {
+      const dir = path.join(work, "debugged");
+      project(dir, "debugged", "export const answer = 42;\n");
+      expect((await pulumi(["stack", "init", "debugged"], dir)).code).toBe(0);
+      const events = path.join(work, "debugged-events.json");
+      // --event-log is one of the CLI's debug commands; the debugging-start event is written there.
+      const preview = pulumi(
+        ["preview", "--stack", "debugged", "--attach-debugger", "--event-log", events],
+        dir,
+        { PULUMI_DEBUG_COMMANDS: "true" },
+      );
+      let config: Record<string, unknown> | undefined;
+      const deadline = Date.now() + 60_000;
+      while (!config && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        const line = (fs.existsSync(events) ? fs.readFileSync(events, "utf8") : "")
+          .split("\n")
+          .find((l) => l.includes('"startDebuggingEvent"'));
+        if (line)
+          config = (JSON.parse(line) as { startDebuggingEvent: { config: Record<string, unknown> } })
+            .startDebuggingEvent.config;
+      }
+      expect(config).toBeDefined();
+      const { processId, port, ...rest } = config as { processId: number; port?: number };
+      expect(rest).toEqual({
+        name: "Pulumi: Program (nodejs)",
+        type: "node",
+        request: "attach",
+        continueOnAttach: true,
+        skipFiles: ["<node_internals>/**"],
+      });
+      expect(processId).toBeGreaterThan(0);
+      // As a debugger would: find the waiting process's inspector (9229 unless the config names another
+      // port; retried while node opens it) and let it run.
+      const attach = [
+        `const url = "http://127.0.0.1:${port ?? 9229}/json/list";`,
+        "let targets;",
+        "for (let i = 0; !targets; i++) {",
+        "  try { targets = await (await fetch(url)).json(); }",
+        "  catch (e) { if (i >= 100) throw e; await new Promise((r) => setTimeout(r, 100)); }",
+        "}",
+        "const ws = new WebSocket(targets[0].webSocketDebuggerUrl);",
+        'ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: "Runtime.runIfWaitingForDebugger" }));',
+        "ws.onmessage = () => ws.close();",
+      ].join("\n");
+      try {
+        execFileSync(
+          "node",
+          ["--experimental-websocket", "--no-warnings", "--input-type=module", "-e", attach],
+          {
+            timeout: 30_000,
+          },
+        );
+      } catch (e) {
+        // Not left waiting for a debugger after this test.
+        process.kill(processId, "SIGKILL");
+        throw e;
+      }
+      const run = await preview;
+      expect(run.code).toBe(0);
+      const where =
+        port === undefined ? `on process id ${processId}` : `on process id ${processId} and port ${port}`;
+      expect(run.stdout).toContain(`Waiting for debugger to attach (${where})...`);
+      expect(run.stdout).toMatch(/answer\s*: 42/);
     },
     BUDGET_MS,
   );

@@ -26,9 +26,15 @@
 //
 //   - RunPlugin: policy packs and plugins written in Node.js (plugin.go).
 //
-// Not served (the engine reports them as unsupported by this host): Pack, and attaching a debugger. Where upstream proxies the
-// resource monitor and opens files for synchronous invokes, this host passes the monitor address
-// through: the SDK of this version makes no synchronous invokes.
+//   - Pack (`pulumi package pack-sdk nodejs`): an SDK built and packed by npm (pack.go).
+//
+//   - RuntimeOptionsPrompts: `pulumi new` asks for the package manager when none is set.
+//
+//   - --attach-debugger: the program or plugin waits under node's inspector, and the engine gets a
+//     VS Code attach configuration (debug.go).
+//
+// Where upstream proxies the resource monitor and opens files for synchronous invokes, this host
+// passes the monitor address through: the SDK of this version makes no synchronous invokes.
 package main
 
 import (
@@ -40,6 +46,7 @@ import (
 	"os/signal"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
@@ -141,10 +148,25 @@ func (h *languageHost) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, 
 	return &emptypb.Empty{}, nil
 }
 
+// RuntimeOptionsPrompts is what `pulumi new` asks about the runtime: as upstream, which package
+// manager to use when the project sets none (npm, pnpm, yarn or bun, the ones found on PATH first,
+// the others marked "[not found]"; npm by default, which `pulumi new --yes` takes).
 func (h *languageHost) RuntimeOptionsPrompts(
-	context.Context, *pulumirpc.RuntimeOptionsRequest,
+	_ context.Context, req *pulumirpc.RuntimeOptionsRequest,
 ) (*pulumirpc.RuntimeOptionsResponse, error) {
-	return &pulumirpc.RuntimeOptionsResponse{}, nil
+	if _, set := req.GetInfo().GetOptions().AsMap()["packagemanager"]; set {
+		return &pulumirpc.RuntimeOptionsResponse{}, nil
+	}
+	return &pulumirpc.RuntimeOptionsResponse{Prompts: []*pulumirpc.RuntimeOptionPrompt{{
+		Key:         "packagemanager",
+		Description: "The package manager to use for installing dependencies",
+		PromptType:  pulumirpc.RuntimeOptionPrompt_STRING,
+		Choices:     plugin.MakeExecutablePromptChoices("npm", "pnpm", "yarn", "bun"),
+		Default: &pulumirpc.RuntimeOptionPrompt_RuntimeOptionValue{
+			PromptType:  pulumirpc.RuntimeOptionPrompt_STRING,
+			StringValue: "npm",
+		},
+	}}}, nil
 }
 
 func (h *languageHost) Template(context.Context, *pulumirpc.TemplateRequest) (*pulumirpc.TemplateResponse, error) {

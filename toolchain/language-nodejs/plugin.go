@@ -9,6 +9,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -43,7 +44,19 @@ func (h *languageHost) RunPlugin(
 	if opts.tsconfig != "" {
 		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
 	}
-	args := append(append([]string{}, opts.nodeargs...), script, "--pwd", dir, dir)
+	args := append([]string{}, opts.nodeargs...)
+	var attach func(pid int) error
+	if req.GetAttachDebugger() {
+		port, flags, err := debugArgs()
+		if err != nil {
+			return err
+		}
+		args = append(args, flags...)
+		attach = func(pid int) error {
+			return h.startDebugging(server.Context(), pid, port, fmt.Sprintf("Pulumi: Plugin (%s)", req.GetName()))
+		}
+	}
+	args = append(args, script, "--pwd", dir, dir)
 	args = append(args, req.GetArgs()...)
 
 	// The plugin stops when the engine ends the stream (or the host is cancelled): an interrupt, then
@@ -74,7 +87,7 @@ func (h *languageHost) RunPlugin(
 		return send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: b}})
 	})
 
-	err = cmd.Run()
+	err = startAndWait(cmd, attach)
 	code := 0
 	var exitErr *exec.ExitError
 	switch {

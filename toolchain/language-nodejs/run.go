@@ -56,7 +56,17 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 	if opts.tsconfig != "" {
 		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
 	}
-	args := append(append([]string{}, opts.nodeargs...), h.runArguments(req, runScript)...)
+	nodeFlags := append([]string{}, opts.nodeargs...)
+	var attach func(pid int) error
+	if req.GetAttachDebugger() {
+		port, flags, err := debugArgs()
+		if err != nil {
+			return &pulumirpc.RunResponse{Error: err.Error()}, nil
+		}
+		nodeFlags = append(nodeFlags, flags...)
+		attach = func(pid int) error { return h.startDebugging(ctx, pid, port, "Pulumi: Program (nodejs)") }
+	}
+	args := append(nodeFlags, h.runArguments(req, runScript)...)
 
 	// The program stops on the Cancel RPC or when the request ends, with the interrupt a user's
 	// Ctrl-C would give it, then a kill if it has not exited 5 s later.
@@ -78,7 +88,7 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 	sniffer := newOOMSniffer()
 	cmd.Stderr = io.MultiWriter(struct{ io.Writer }{os.Stderr}, sniffer)
 
-	err = cmd.Run()
+	err = startAndWait(cmd, attach)
 	_ = sniffer.Close()
 	var exitErr *exec.ExitError
 	switch {
