@@ -2,6 +2,7 @@
 // with which inputs, and what it exposes. The expected link variables and hosts line are written out
 // by hand (what `docker run --link` gives for that source), not recomputed with lib/links.ts.
 import { execFileSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -470,6 +471,25 @@ describe("appSourceHash: what goes into the app image", () => {
   test("12 hex digits, the same for the same sources", () => {
     expect(appSourceHash(dir)).toMatch(/^[0-9a-f]{12}$/);
     expect(appSourceHash(dir)).toBe(appSourceHash(dir));
+  });
+
+  test("the SHA-256 of each file's name and content, each ended by a NUL, in name order", () => {
+    // Written out by hand: README.md and test/ are left out.
+    const hashed =
+      ".dockerignore\0test\0Dockerfile\0FROM x\0package-lock.json\0{}\0package.json\0{}\0server.js\0a\0";
+    const expected = crypto.createHash("sha256").update(hashed).digest("hex").slice(0, 12);
+    expect(appSourceHash(dir)).toBe(expected);
+  });
+
+  test("the same whatever order the file system lists the files in", () => {
+    const before = appSourceHash(dir);
+    const reversed = fs.readdirSync(dir).reverse();
+    const listing = jest.spyOn(fs, "readdirSync").mockReturnValue(reversed as never);
+    try {
+      expect(appSourceHash(dir)).toBe(before);
+    } finally {
+      listing.mockRestore();
+    }
   });
 
   test.each(["server.js", "Dockerfile", ".dockerignore", "package.json", "package-lock.json"])(

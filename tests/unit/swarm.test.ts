@@ -123,6 +123,11 @@ describe("SwarmRedis", () => {
   });
 
   test("checks find Redis by service and network; a link takes only its name", async () => {
+    // The `redis` stack output: the service by its name and the ID the engine gave it.
+    expect(await resolved(pulumi, redis.outputs)).toEqual({
+      name: "unit-redis",
+      id: await resolved(pulumi, redis.service.id),
+    });
     expect(await resolved(pulumi, redis.address)).toEqual({ service: "unit-redis", network: "unit-overlay" });
     expect(await resolved(pulumi, redis.checked)).toEqual({ service: "unit-redis", id: "redis-id" });
     expect(await resolved(pulumi, redis.linkSource)).toEqual({

@@ -7,13 +7,16 @@ import { Verification, VerificationArgs } from "../../components/Verification";
 import type { CheckSpec } from "../../checks/types";
 import { COMMAND, plain, PROJECT, recordingMocks, Registration, resolved } from "./mocks";
 
-/** When each check looked: keys last, ping first. */
+/**
+ * When each check looked: ping first, hosts last. KEYS * waits for the http check only, so hosts,
+ * though made before it, may look after it.
+ */
 const CHECKED_AT: Record<string, string> = {
   ping: "2026-12-01T12:00:01.000Z",
   env: "2026-12-01T12:00:02.000Z",
   http: "2026-12-01T12:00:03.000Z",
-  hosts: "2026-12-01T12:00:04.000Z",
-  keys: "2026-12-01T12:00:05.000Z",
+  keys: "2026-12-01T12:00:04.000Z",
+  hosts: "2026-12-01T12:00:05.000Z",
 };
 
 const out = <T>(value: T) => pulumi.output(value);
@@ -41,6 +44,8 @@ const args = (replicas?: number): VerificationArgs => ({
 const registrations: Registration[] = [];
 /** The checks that do not pass in the next build. */
 let failing: string[] = [];
+/** The address ping saw in the next build (null: it saw none, as when no answer came back). */
+let pingSaw: string | null = "10.0.0.10";
 const stdout = (_name: string, inputs: Record<string, unknown>) => {
   const spec = JSON.parse((plain(inputs.environment) as { CHECK_SPEC: string }).CHECK_SPEC) as CheckSpec;
   return JSON.stringify({
@@ -48,7 +53,7 @@ const stdout = (_name: string, inputs: Record<string, unknown>) => {
     ok: !failing.includes(spec.check),
     expected: "e",
     seen: "s",
-    data: spec.check === "ping" ? { address: "10.0.0.10" } : {},
+    data: spec.check === "ping" ? { address: pingSaw } : {},
     checkedAt: CHECKED_AT[spec.check],
     spec,
   });
@@ -56,8 +61,9 @@ const stdout = (_name: string, inputs: Record<string, unknown>) => {
 beforeAll(() => pulumi.runtime.setMocks(recordingMocks(registrations, stdout), PROJECT, "unit", false));
 
 let built = 0;
-async function build(notPassing: string[] = [], replicas?: number) {
+async function build(notPassing: string[] = [], replicas?: number, pingAddress: string | null = "10.0.0.10") {
   failing = notPassing;
+  pingSaw = pingAddress;
   registrations.length = 0;
   const name = `v${++built}`;
   const v = new Verification(name, args(replicas));
@@ -72,7 +78,7 @@ async function build(notPassing: string[] = [], replicas?: number) {
         }
       ).CHECK_SPEC,
     );
-  return { results, specOf };
+  return { results, specOf, redisAddress: await resolved(pulumi, v.redisAddress) };
 }
 
 test("checkedAt is when the last check looked; ok when all five passed", async () => {
@@ -81,16 +87,24 @@ test("checkedAt is when the last check looked; ok when all five passed", async (
   expect(results.ok).toBe(true);
 });
 
+test("Redis's address is the one ping saw, or empty when it saw none", async () => {
+  expect((await build()).redisAddress).toBe("10.0.0.10");
+  expect((await build([], undefined, null)).redisAddress).toBe("");
+});
+
 test.each(["ping", "keys"])("one check that did not pass (%s) makes ok false", async (check) => {
   const { results } = await build([check]);
   expect(results.ok).toBe(false);
   expect(results[check as "ping" | "keys"].ok).toBe(false);
 });
 
-test("plain containers: the http check sends the requests asked for and counts no replicas", async () => {
+test("plain containers: the http check sends the requests asked for, counts no replicas, names the container", async () => {
   const { specOf } = await build();
   expect(specOf("http").requests).toBe(2);
   expect(specOf("http")).not.toHaveProperty("minServers");
+  // Named in a failure as the container it is (a service would be `service`).
+  expect(specOf("http").app).toEqual({ container: "web", id: "a1" });
+  expect(specOf("http")).not.toHaveProperty("service");
 });
 
 test.each([
@@ -100,9 +114,18 @@ test.each([
   const { specOf } = await build([], replicas);
   expect(specOf("http").requests).toBe(requests);
   expect(specOf("http").minServers).toBe(min);
+  // Named in a failure as the service it is (a container would be `app`).
+  expect(specOf("http").service).toEqual({ service: "web", id: "s1" });
+  expect(specOf("http")).not.toHaveProperty("app");
 });
 
 test("with no password file, the keys check logs in with none", async () => {
   const { specOf } = await build();
   expect(specOf("keys")).not.toHaveProperty("passwordFile");
+});
+
+test("KEYS * looks for the two keys the app writes on every request (app/counter.js)", async () => {
+  const { specOf } = await build();
+  // INCR requests, HINCRBY ip <address> 1.
+  expect(specOf("keys").keys).toEqual(["ip", "requests"]);
 });
