@@ -51,6 +51,7 @@ const FOLDERS = [
       "tests/unit/redis-auth.test.ts",
       "tests/unit/verification-results.test.ts",
       "tests/unit/resource-options.test.ts",
+      "tests/unit/revision.test.ts",
     ],
   },
   {

@@ -8,7 +8,9 @@ if (!folder) {
   const names = FOLDERS.map(({ name }) => name).join(", ");
   throw new Error(`MUTATE_FOLDER must be one of ${names}; run npm run mutate -- <folder>`);
 }
-const reports = `reports/mutation/${folder.name}`;
+// MUTATE_REPORTS: another folder for the reports, so that two runs of one folder (each with
+// --mutate and its own --tempDirName) do not overwrite each other's.
+const reports = process.env.MUTATE_REPORTS ?? `reports/mutation/${folder.name}`;
 
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 module.exports = {

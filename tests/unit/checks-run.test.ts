@@ -1548,7 +1548,49 @@ describe("swarm subjects (fake docker)", () => {
         /^ {2}seen: {5}service counter-app: replaced task\(s\) still running: old1 \(after \d+ looks\)$/,
       ),
     ]);
+    expect(result(r)).toMatchObject({ ok: false, data: { service: "counter-app" } });
     expect(app.hits()).toBe(0);
+  });
+
+  test("http: several replaced tasks still running are all named, comma-separated", async () => {
+    const app = await serve((n, res) => page(res, n, `replica-${n % 2}`));
+    const two = JSON.stringify([
+      { ID: "old1", DesiredState: "shutdown", Status: { State: "running" } },
+      { ID: "old2", DesiredState: "shutdown", Status: { State: "running" } },
+    ]);
+    const r = await runWithDocker(httpOnSwarm(app.url, 0.3), [
+      serviceInspect("svc1\n"),
+      { prefix: REPLACED, answers: [{ stdout: "old1\nold2\n" }] },
+      { prefix: "inspect --type task old1 old2", answers: [{ stdout: two }] },
+      { prefix: NODES, answers: [{ stdout: "node1 Ready\n" }] },
+    ]);
+    expect(failureOf(r)[2]).toMatch(
+      /^ {2}seen: {5}service counter-app: replaced task\(s\) still running: old1, old2 \(after \d+ looks\)$/,
+    );
+    expect(app.hits()).toBe(0);
+  });
+
+  test("http: the replaced tasks cannot be listed or inspected for a while: waited for, saying why", async () => {
+    // What the CLI prints while the swarm's managers have lost their quorum.
+    const noLeader = {
+      code: 1,
+      stderr:
+        "Error response from daemon: rpc error: code = Unknown desc = The swarm does not have a leader. " +
+        "It's possible that too few managers are online. Make sure more than half of the managers are online.\n",
+    };
+    const app = await serve((n, res) => page(res, n, `replica-${n % 2}`));
+    const r = await runWithDocker(httpOnSwarm(app.url, 30), [
+      serviceInspect("svc1\n"),
+      { prefix: REPLACED, answers: [noLeader, { stdout: "old1\n" }] },
+      { prefix: "inspect --type task old1", answers: [noLeader, { stdout: task("shutdown") }] },
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("not yet: service counter-app: Error response from daemon: rpc error:");
+    expect(r.stderr).toContain(
+      "not yet: tasks of service counter-app: Error response from daemon: rpc error:",
+    );
+    expect(r.calls.filter((c) => c.join(" ").startsWith(REPLACED))).toHaveLength(3);
+    expect(result(r)).toMatchObject({ ok: true, data: { servers: { "replica-0": 1, "replica-1": 1 } } });
   });
 
   test("http: a replaced task on a node swarm has lost (its last report: running) does not hold the requests", async () => {
@@ -1609,6 +1651,37 @@ describe("swarm subjects (fake docker)", () => {
     ]);
     expect(none.code).toBe(0);
     expect(none.calls.filter((c) => c[0] === "inspect")).toHaveLength(0);
+  });
+
+  test("a task that stops, with no other running yet: looked for again until the bound, and named", async () => {
+    const r = await runWithDocker(spec({ timeoutSeconds: 1 }), [
+      serviceInspect("svc1\n"),
+      { prefix: TASKS, answers: [{ stdout: "counter-app.1.old\n" }, { stdout: "\n" }] },
+      inspect("counter-app.1.old", RUNNING),
+      {
+        prefix: "exec counter-app.1.old env",
+        answers: [{ code: 1, stderr: "Error response from daemon: container 0ba666e6 is not running\n" }],
+      },
+    ]);
+    expect(r.stderr).toContain("not yet: service counter-app has no running task here; retrying");
+    const failure = failureOf(r);
+    expect(failure[0]).toMatch(/^check env failed: gave up after \d+ attempts in 1 s$/);
+    expect(failure[2]).toBe("  seen:     service counter-app has no running task here");
+    expect(r.calls.filter((c) => c[0] === "exec").map((c) => c[1])).toEqual(["counter-app.1.old"]);
+  });
+
+  test("a command that ran (exit 0) is never a missing executable, whatever it wrote on stderr", async () => {
+    const r = await runWithDocker(spec(), [
+      serviceInspect("svc1\n"),
+      { prefix: TASKS, answers: [{ stdout: "counter-app.1.y\n" }] },
+      inspect("counter-app.1.y", RUNNING),
+      {
+        prefix: "exec counter-app.1.y env",
+        answers: [{ stdout: "REDIS_HOST=redis\n", stderr: "sh: exec: executable file not found in $PATH\n" }],
+      },
+    ]);
+    expect(r.code).toBe(0);
+    expect(result(r)).toMatchObject({ ok: true, data: { container: "counter-app.1.y" } });
   });
 
   test("without a recorded id, the service is not asked for one", async () => {

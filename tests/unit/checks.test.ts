@@ -113,6 +113,12 @@ describe("parseEnv", () => {
   ])("%s", (_name, text, alias, expected) => {
     expect(parseEnv(text, linkVarPattern(alias))).toEqual(expected);
   });
+
+  test("a line that starts with '=' (a multi-line value's next line) is no variable, even for a pattern that takes any name", () => {
+    // `env` prints NAME=VALUE as is: a value "a\n=b" shows as the lines "X=a" and "=b". POSIX
+    // names are never empty, so "=b" is not a variable named "".
+    expect(parseEnv("X=a\n=b\nY=c\n", /^/)).toEqual({ X: "a", Y: "c" });
+  });
 });
 
 const ETC_HOSTS = [
@@ -568,6 +574,16 @@ describe("containerReadiness", () => {
       "exited, but its restart policy is about to start it again",
       state({ Status: "exited", Running: false, Restarting: true, ExitCode: 1 }),
       { running: false, ready: false, final: false, describe: "exited (exit code 1)" },
+    ],
+    [
+      "a health status that is not text is no health status",
+      state({ Health: { Status: 7, Log: [] } }),
+      { running: true, ready: true, final: false, describe: "running" },
+    ],
+    [
+      "a last check without output (no Output field) adds nothing",
+      state({ Health: { Status: "unhealthy", Log: [{ ExitCode: 1 }] } }),
+      { running: true, ready: false, final: false, describe: "running, health: unhealthy" },
     ],
   ])("%s", (_name, json, expected) => {
     expect(containerReadiness(json)).toEqual(expected);
