@@ -8,8 +8,6 @@ export function progress(label: string, start = Date.now()): (line: string) => v
   };
 }
 
-/** Turns chunks of output into whole lines for `say`; `flush` emits a trailing partial line. */
-
 export interface WaitForOptions {
   timeoutMs: number;
   intervalMs?: number;

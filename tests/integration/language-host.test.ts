@@ -12,7 +12,7 @@ import * as http from "http";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { CliWorkspace, cliWorkspace, tsProject } from "./cli-project";
-import { docker, lines, progress, REPO_ROOT, uniqueName } from "./harness";
+import { docker, lines, progress, REPO_ROOT, uniqueName, waitFor } from "./harness";
 
 const say = progress("language-host");
 const NAME = uniqueName("lh");
@@ -471,18 +471,18 @@ describe("--attach-debugger", () => {
         dir,
         { PULUMI_DEBUG_COMMANDS: "true" },
       );
-      let config: Record<string, unknown> | undefined;
-      const deadline = Date.now() + 60_000;
-      while (!config && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 250));
-        const line = (fs.existsSync(events) ? fs.readFileSync(events, "utf8") : "")
-          .split("\n")
-          .find((l) => l.includes('"startDebuggingEvent"'));
-        if (line)
-          config = (JSON.parse(line) as { startDebuggingEvent: { config: Record<string, unknown> } })
-            .startDebuggingEvent.config;
-      }
-      expect(config).toBeDefined();
+      const config = await waitFor(
+        async () => {
+          const line = (fs.existsSync(events) ? fs.readFileSync(events, "utf8") : "")
+            .split("\n")
+            .find((l) => l.includes('"startDebuggingEvent"'));
+          return line
+            ? (JSON.parse(line) as { startDebuggingEvent: { config: Record<string, unknown> } })
+                .startDebuggingEvent.config
+            : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 250, what: "the debugging-start event in the event log" },
+      );
       const { processId, port, ...rest } = config as { processId: number; port?: number };
       expect(rest).toEqual({
         name: "Pulumi: Program (nodejs)",
