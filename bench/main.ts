@@ -9,6 +9,7 @@ import { parseArgs } from "util";
 import { docker, pinnedPulumi, progress } from "../harness";
 import { renderChart } from "./chart";
 import { composePath } from "./compose";
+import { containersPath } from "./containers";
 import { rawPath } from "./raw";
 import { renderMarkdown } from "./report";
 import { BenchResults, Path, ThroughputRep } from "./results";
@@ -20,7 +21,7 @@ import { runThroughputRep, WRK, wrkVersion } from "./throughput";
 import { counterProblems } from "./wrk";
 
 /** The ways to do the tutorial, in the order each repetition runs them; the first is the ratios' baseline. */
-const PATHS: Path[] = [rawPath, composePath, floorPath, plainPath, stackPath];
+const PATHS: Path[] = [rawPath, composePath, containersPath, floorPath, plainPath, stackPath];
 
 const USAGE = `Usage: npm run bench -- [options]
   --reps N       repetitions of each path, interleaved, and of the throughput pairs (default 5)

@@ -176,6 +176,31 @@ export function targetLines(r: BenchResults): string[] {
     });
 }
 
+/**
+ * Where the stack's own time goes (issue 21): its cycle above Pulumi's floor's, split into Docker's
+ * work on the stack's containers (the same containers made and removed by the docker CLI: that
+ * path's up and down) and the rest (the program, the providers, each resource's step, the checks),
+ * each also over the raw CLI's cycle. Empty unless those four paths ran.
+ */
+export function ownTimeLines(r: BenchResults): string[] {
+  const median = (id: string, of: Measure) => {
+    const reps = r.paths.find((p) => p.id === id)?.reps;
+    return (reps && summaryOf(reps, of)?.median) ?? NaN;
+  };
+  const cycle: Measure = (x) => x.cycleMs;
+  const raw = median("raw", cycle);
+  const own = median("stack", cycle) - median("floor", cycle);
+  const docker = median("containers", (x) => x.upMs + x.downMs);
+  if ([raw, own, docker].some(Number.isNaN)) return [];
+  const part = (what: string, ms: number) =>
+    `- ${what}: ${sec(ms)} s, ${times(ms / raw)} the raw CLI's cycle`;
+  return [
+    part("the stack's own time (its full cycle above Pulumi's floor's)", own),
+    part("of which Docker's work on the stack's containers (made and removed by the docker CLI)", docker),
+    part("the rest (the program, the providers, a step per resource, the checks)", own - docker),
+  ];
+}
+
 export function renderMarkdown(r: BenchResults): string {
   const [m, phases] = [r.machine, profileRows(r)];
   return [
@@ -187,6 +212,7 @@ export function renderMarkdown(r: BenchResults): string {
     ...(phases.length > 1 ? ["Where the seconds go: the median repetition's phases (seconds):", ""] : []),
     ...(phases.length > 1 ? [table(phases), ""] : []),
     ...(r.throughput ? throughputSection(r) : []),
+    ...(ownTimeLines(r).length > 0 ? ["The stack's own time, medians:", "", ...ownTimeLines(r), ""] : []),
     "Targets:",
     "",
     ...targetLines(r),

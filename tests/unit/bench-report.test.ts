@@ -2,7 +2,7 @@
 // hand: raw CLI cycles 4.5, 9 and 13.5 s (median 9), compose 6, 8 and 7 s (median 7), the stack 14,
 // 18 and 16 s (median 16, its third repetition).
 import { cycleBars } from "../../bench/chart";
-import { cycleRows, profileRows, renderMarkdown, table, targetLines } from "../../bench/report";
+import { cycleRows, ownTimeLines, profileRows, renderMarkdown, table, targetLines } from "../../bench/report";
 import { BenchResults, Rep } from "../../bench/results";
 
 const raw = (k: number): Rep => ({
@@ -172,6 +172,39 @@ test("with Pulumi's floor and plain Pulumi: (stack - floor)/raw 0.89x, plain/sta
       "- PASS no-op up / Pulumi's floor up: 1.50x (target <= 1.50x)",
     ]),
   );
+});
+
+test("the stack's own time: 8 s above the floor, of which Docker's work on its containers 4 s", () => {
+  // The floor's cycles 7, 8 and 9 s (median 8), so the stack's own time is 16 - 8 = 8 s, 8 / 9 = 0.89x
+  // the raw CLI's. The containers path's up + down: 1 + 2, 1.5 + 2.5 and 2 + 3 s (median 4 s,
+  // 0.44x); the rest 8 - 4 = 4 s (0.44x). Its cycles (with the wait for the first 200) are not used.
+  const made = (upMs: number, downMs: number): Rep => ({
+    upMs,
+    firstOkMs: upMs + 500,
+    verifiedMs: null,
+    downMs,
+    cycleMs: upMs + 500 + downMs,
+    steps: {},
+  });
+  const r = results();
+  expect(ownTimeLines(r)).toEqual([]);
+  r.paths.push({ id: "floor", label: "Pulumi's floor", reps: [7000, 8000, 9000].map(stack) });
+  expect(ownTimeLines(r)).toEqual([]);
+  r.paths.push({
+    id: "containers",
+    label: "the stack's containers, docker CLI",
+    reps: [made(2000, 3000), made(1000, 2000), made(1500, 2500)],
+  });
+  const lines = [
+    "- the stack's own time (its full cycle above Pulumi's floor's): 8.00 s, 0.89x the raw CLI's cycle",
+    "- of which Docker's work on the stack's containers (made and removed by the docker CLI): 4.00 s, 0.44x the raw CLI's cycle",
+    "- the rest (the program, the providers, a step per resource, the checks): 4.00 s, 0.44x the raw CLI's cycle",
+  ];
+  expect(ownTimeLines(r)).toEqual(lines);
+  expect(renderMarkdown(r)).toContain(
+    ["The stack's own time, medians:", "", ...lines, "", "Targets:"].join("\n"),
+  );
+  expect(renderMarkdown(results())).not.toContain("The stack's own time");
 });
 
 describe("the Markdown", () => {
