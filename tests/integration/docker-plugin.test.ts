@@ -11,8 +11,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { pluginSchema } from "../conformance/schema";
+import { configDefault } from "../../lib/config";
 import { CliWorkspace, cliWorkspace, tsProject } from "./cli-project";
-import { docker, progress, REPO_ROOT, uniqueName, waitFor } from "./harness";
+import { docker, progress, uniqueName, waitFor } from "./harness";
 
 const say = progress("docker-plugin");
 const NAME = uniqueName("dp");
@@ -25,7 +26,8 @@ let work: string;
 /** bin/pulumi in this file's workspace (cli-project.ts). */
 const pulumi: CliWorkspace["pulumi"] = (args, cwd, extraEnv) => workspace.pulumi(args, cwd, extraEnv);
 const project = tsProject;
-let probeImage: string;
+/** The stack's default busybox image (Pulumi.yaml), present on every engine the tests run. */
+const probeImage = String(configDefault("probeImage"));
 let builtHere: boolean;
 
 /** bin/pulumi that must succeed; returns its stdout. */
@@ -108,9 +110,6 @@ function none(value: unknown): unknown[] {
 beforeAll(() => {
   workspace = cliWorkspace("docker-plugin", BUDGET_MS, say);
   work = workspace.dir;
-  const config = fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8");
-  probeImage = /probeImage:\n\s+type: string\n\s+default: "([^"]+)"/.exec(config)?.[1] ?? "";
-  expect(probeImage).not.toBe("");
   const schema = pluginSchema("docker", "5.0.0");
   builtHere =
     "deviceCgroupRules" in (schema.resources["docker:index/container:Container"]?.inputProperties ?? {});
