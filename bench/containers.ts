@@ -10,14 +10,17 @@ import * as path from "path";
 import { docker } from "../harness";
 import { appEnv, APP_PORT, PASSWORD_FILE } from "../components/appBase";
 import { authConfig, REDIS_HEALTHCHECK, redisServerArgs } from "../components/redisProcess";
-import { AUTH_FILE } from "../components/RedisServer";
+import { AUTH_FILE, REDIS_HOST_NUMBER } from "../components/RedisServer";
+import { subnetHost } from "../lib/ipv4";
 import { Path } from "./results";
-import { firstOk, now } from "./setup";
+import { firstOk, now, stepTimer } from "./setup";
 
 const PREFIX = "bench-d-";
 const PORT = 3176;
 const NETWORK = `${PREFIX}net`;
-const REDIS_IP = "172.31.249.10";
+const SUBNET = "172.31.249.0/24";
+/** Where the stack puts Redis on its subnet. */
+const REDIS_IP = subnetHost(SUBNET, REDIS_HOST_NUMBER);
 const GRACE = ["--time", "5"];
 const names = { redis: `${PREFIX}redis-server`, app: `${PREFIX}counter-app`, cli: `${PREFIX}redis-cli` };
 const probe = `${PREFIX}link-probe`;
@@ -55,16 +58,11 @@ export const containersPath: Path = {
     const auth = fileTree(path.join(dir, "auth"), AUTH_FILE, authConfig("bench-password"));
     const common = ["--restart", "unless-stopped", "--security-opt", "no-new-privileges:true"];
     const onNetwork = ["--network", NETWORK, "--add-host", `redis:${REDIS_IP}`];
-    const steps: Record<string, number> = {};
-    const step = async (label: string, fn: () => Promise<unknown>) => {
-      const begin = now();
-      await fn();
-      steps[label] = now() - begin;
-    };
+    const { steps, step } = stepTimer();
     try {
       const start = now();
       await step("network create", () =>
-        cmd(["network", "create", "--subnet", "172.31.249.0/24", "--gateway", "172.31.249.1", NETWORK]),
+        cmd(["network", "create", "--subnet", SUBNET, "--gateway", subnetHost(SUBNET, 1), NETWORK]),
       );
       const health = REDIS_HEALTHCHECK;
       await step("Redis: create, copy, connect bridge, start", () =>

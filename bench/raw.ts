@@ -6,7 +6,7 @@ import { parseEnv, parseHosts, parseKeys, parsePing, parseTotalRequests } from "
 import { docker, httpGet } from "../harness";
 import { linkVarPattern } from "../lib/links";
 import { Path } from "./results";
-import { firstOk, now } from "./setup";
+import { firstOk, now, stepTimer } from "./setup";
 
 const PORT = 3171;
 const LINK = "bench-redis-server:redis";
@@ -21,13 +21,7 @@ export const rawPath: Path = {
   id: "raw",
   label: "raw CLI",
   async run(images) {
-    const steps: Record<string, number> = {};
-    const step = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
-      const begin = now();
-      const value = await fn();
-      steps[label] = now() - begin;
-      return value;
-    };
+    const { steps, step } = stepTimer();
     /** A busybox container linked to Redis, removed when it exits. */
     const probe = (label: string, name: string, command: string[]) =>
       step(label, () => run(["--rm", "--name", name, "--link", LINK, images.probe, ...command]));

@@ -141,13 +141,18 @@ function throughputSection(r: BenchResults): string[] {
   ];
 }
 
+/** A full cycle, the measure most ratios are of. */
+const cycle: Measure = (x) => x.cycleMs;
+
+/** A path's median of a measure; NaN when the path did not run or does not have it. */
+function pathMedian(r: BenchResults, id: string, of: Measure): number {
+  const reps = r.paths.find((p) => p.id === id)?.reps;
+  return (reps && summaryOf(reps, of)?.median) ?? NaN;
+}
+
 /** PASS or MISS for each target (issues 13 and 21) whose paths ran. */
 export function targetLines(r: BenchResults): string[] {
-  const median = (id: string, of: Measure) => {
-    const reps = r.paths.find((p) => p.id === id)?.reps;
-    return (reps && summaryOf(reps, of)?.median) ?? NaN;
-  };
-  const cycle: Measure = (x) => x.cycleMs;
+  const median = (id: string, of: Measure) => pathMedian(r, id, of);
   const rps = (side: "app" | "ceiling") =>
     r.throughput ? summarize(r.throughput.map((x) => x[side].requestsPerSec)).median : NaN;
   const noop = median("stack", (x) => x.noopUpMs) / median("raw", (x) => x.verifiedMs);
@@ -183,11 +188,7 @@ export function targetLines(r: BenchResults): string[] {
  * each also over the raw CLI's cycle. Empty unless those four paths ran.
  */
 export function ownTimeLines(r: BenchResults): string[] {
-  const median = (id: string, of: Measure) => {
-    const reps = r.paths.find((p) => p.id === id)?.reps;
-    return (reps && summaryOf(reps, of)?.median) ?? NaN;
-  };
-  const cycle: Measure = (x) => x.cycleMs;
+  const median = (id: string, of: Measure) => pathMedian(r, id, of);
   const raw = median("raw", cycle);
   const own = median("stack", cycle) - median("floor", cycle);
   const docker = median("containers", (x) => x.upMs + x.downMs);
@@ -202,7 +203,7 @@ export function ownTimeLines(r: BenchResults): string[] {
 }
 
 export function renderMarkdown(r: BenchResults): string {
-  const [m, phases] = [r.machine, profileRows(r)];
+  const [m, phases, own] = [r.machine, profileRows(r), ownTimeLines(r)];
   return [
     `Measured ${r.startedAt}, ${r.settings.reps} interleaved repetitions, ${m.hostname}: ${m.cpus} CPUs, ` +
       `load ${m.load.start.toFixed(2)} → ${m.load.end.toFixed(2)}; ` +
@@ -212,7 +213,7 @@ export function renderMarkdown(r: BenchResults): string {
     ...(phases.length > 1 ? ["Where the seconds go: the median repetition's phases (seconds):", ""] : []),
     ...(phases.length > 1 ? [table(phases), ""] : []),
     ...(r.throughput ? throughputSection(r) : []),
-    ...(ownTimeLines(r).length > 0 ? ["The stack's own time, medians:", "", ...ownTimeLines(r), ""] : []),
+    ...(own.length > 0 ? ["The stack's own time, medians:", "", ...own, ""] : []),
     "Targets:",
     "",
     ...targetLines(r),

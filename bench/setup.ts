@@ -13,6 +13,21 @@ export type Say = (line: string) => void;
 /** Milliseconds on the monotonic clock. */
 export const now = (): number => performance.now();
 
+/** Times a path's steps in order: `step(label, fn)` runs fn, records its milliseconds and returns its value. */
+export function stepTimer(): {
+  steps: Record<string, number>;
+  step: <T>(label: string, fn: () => Promise<T>) => Promise<T>;
+} {
+  const steps: Record<string, number> = {};
+  const step = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
+    const begin = now();
+    const value = await fn();
+    steps[label] = now() - begin;
+    return value;
+  };
+  return { steps, step };
+}
+
 /** A command's stdout (no shell, the toolchain's environment); killed after `timeoutMs`. */
 export async function exec(command: string, args: string[], timeoutMs: number, env = {}): Promise<string> {
   const options = { timeout: timeoutMs, killSignal: "SIGKILL" as const, maxBuffer: 32 << 20 };

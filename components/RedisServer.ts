@@ -15,7 +15,7 @@ export interface RedisServerArgs extends RedisArgs {
 }
 
 /** Redis's address is the 10th host of the stack's subnet, clear of the gateway (the 1st). */
-const REDIS_HOST_NUMBER = 10;
+export const REDIS_HOST_NUMBER = 10;
 /** Redis reads its password from this config file (`requirepass <password>`). */
 export const AUTH_FILE = "/usr/local/etc/redis/auth.conf";
 

@@ -110,6 +110,7 @@ function none(value: unknown): unknown[] {
 beforeAll(() => {
   workspace = cliWorkspace("docker-plugin", BUDGET_MS, say);
   work = workspace.dir;
+  expect(probeImage).not.toBe("");
   const schema = pluginSchema("docker", "5.0.0");
   builtHere =
     "deviceCgroupRules" in (schema.resources["docker:index/container:Container"]?.inputProperties ?? {});

@@ -52,6 +52,7 @@ async function stateUrns(cwd: string, stack: string): Promise<string[]> {
 beforeAll(() => {
   workspace = cliWorkspace("language-host", BUDGET_MS);
   work = workspace.dir;
+  expect(probeImage).not.toBe("");
 });
 
 afterAll(async () => {
